@@ -1,0 +1,282 @@
+"""The engine: runs one case variant against a target and emits result events to its listeners."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hec_conformance.engine.build import BuiltRequest, build_request, roles_used
+from hec_conformance.engine.expect import check_response, effective_expect, expected_count
+from hec_conformance.engine.placeholders import Context, MissingRole, role_repository, roles_named
+from hec_conformance.engine.variants import apply_variant, case_variants
+from hec_conformance.matchers import FieldDiff, match_events
+from hec_conformance.readback import ReadbackError, Reader, make_reader
+from hec_conformance.results import (
+    MISMATCH_OUTCOME,
+    CaseFinished,
+    CaseStarted,
+    Diff,
+    EventsRead,
+    Listener,
+    RequestSent,
+    ResponseReceived,
+    ResultEvent,
+    RunFinished,
+    RunStarted,
+)
+from hec_conformance.target import Target
+from hec_conformance.transport import HttpRequest, Transport, TransportError
+
+SENTINEL_PATH = "/services/collector"
+SENTINEL_ROLES = ("default", "other_repo", "json_parser", "regex_parser")
+REDACTED = "***"
+
+
+@dataclass(frozen=True)
+class _Sent:
+    index: int
+    built: BuiltRequest
+    expect: dict[str, Any]
+    sent_at_ms: int
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _diffs(index: int, part: str, found: Iterable[FieldDiff]) -> list[Diff]:
+    return [Diff(index, part, **fd.to_dict()) for fd in found]
+
+
+class Engine:
+    """Runs cases against one target. Listeners (callables) receive every result event, in order."""
+
+    def __init__(self, target: Target, catalogue: Any, *, listeners: Iterable[Listener] = (),
+                 readback_timeout: float = 15.0, http_timeout: float = 30.0) -> None:
+        self.target = target
+        self.catalogue = catalogue
+        self.listeners: list[Listener] = list(listeners)
+        self.readback_timeout = readback_timeout
+        self._transport = Transport(target.url, target.tls, http_timeout)
+        self._reader: Reader | None = None
+        self._secrets = sorted(target.secrets(), key=len, reverse=True)
+
+    # -- plumbing -------------------------------------------------------------------------------------
+    def emit(self, event: ResultEvent) -> None:
+        """Hand `event` to every listener."""
+        for listener in self.listeners:
+            listener(event)
+
+    def close(self) -> None:
+        """Close the connections to the target and the read-back."""
+        self._transport.close()
+        if self._reader is not None:
+            self._reader.close()
+
+    def redact(self, text: str) -> str:
+        """`text` with every token of the target replaced by ***."""
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def _redact_bytes(self, body: bytes) -> bytes:
+        for secret in self._secrets:
+            body = body.replace(secret.encode(), REDACTED.encode())
+        return body
+
+    def _redact_headers(self, headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+        out = []
+        for name, value in headers:
+            if name.lower() == "authorization" and value.split(" ", 1)[0].lower() == "basic":
+                value = value.split(" ", 1)[0] + " " + REDACTED
+            out.append((name, self.redact(value)))
+        return tuple(out)
+
+    def start_run(self) -> None:
+        """Announce a run (no tokens in the event)."""
+        self.emit(RunStarted(self.target.url, self.target.profile, tuple(sorted(self.target.capabilities)),
+                             time.time()))
+
+    def finish_run(self, counts: Mapping[str, int], duration_s: float) -> None:
+        """Announce the end of a run with the number of case variants per outcome."""
+        self.emit(RunFinished(dict(counts), duration_s))
+
+    # -- what runs ------------------------------------------------------------------------------------
+    def variants(self, case: Any) -> tuple[str, ...]:
+        """The variants `case` runs as."""
+        return case_variants(case.variants, case.requests)
+
+    def level(self, case: Any) -> str | None:
+        """The case's level in the target's profile (None: its requirements do not apply there)."""
+        return case.level_for(self.target.profile, self.catalogue)
+
+    def unsupported_reason(self, case: Any, variant: str) -> str | None:
+        """Why the case variant does not apply to the target, or None when it does."""
+        t = self.target
+        if case.profiles and t.profile not in case.profiles:
+            return f"case applies to profile(s) {', '.join(case.profiles)}, the target is {t.profile}"
+        missing = [c for c in case.needs if not t.has(c)]
+        if missing:
+            return f"target lacks capability {', '.join(missing)}"
+        present = [c for c in case.excludes if t.has(c)]
+        if present:
+            return f"case excludes capability {', '.join(present)}, which the target has"
+        if variant == "gzip" and not t.has("gzip"):
+            return "variant gzip needs capability gzip"
+        if self.level(case) is None:
+            return f"its requirements do not apply in profile {t.profile}"
+        roles: set[str] = set()
+        for raw in case.requests:
+            expect = effective_expect(raw, t.profile)
+            roles |= roles_used(raw) | roles_named(raw) | roles_named(expect)
+            if expected_count(expect) is not None:
+                if not t.has("readback"):
+                    return "its expectations read stored events; target lacks capability readback"
+                roles.add(str(expect.get("repository", "default")))
+        for role in sorted(roles):
+            if role == "read" and not t.readback.token:
+                return "target has no read-back token (role read)"
+            if role != "read" and role not in t.tokens:
+                return f"target has no token role {role}"
+        return None
+
+    # -- running --------------------------------------------------------------------------------------
+    def run(self, case: Any, variant: str = "base") -> CaseFinished:
+        """Run one case variant and return (and emit) its verdict."""
+        started = time.monotonic()
+        level = self.level(case)
+        reqs = tuple(case.requirements)
+        self.emit(CaseStarted(case.id, variant, str(case.file), reqs, level))
+
+        def finish(outcome: str, messages: Iterable[str] = (), diffs: Iterable[Diff] = ()) -> CaseFinished:
+            result = CaseFinished(case.id, variant, str(case.file), outcome, reqs, level, tuple(messages),
+                                  tuple(diffs), (time.monotonic() - started) * 1000)
+            self.emit(result)
+            return result
+
+        reason = self.unsupported_reason(case, variant)
+        if reason:
+            return finish("unsupported", [reason])
+        assert level is not None
+        try:
+            diffs = self._run(case, variant)
+        except MissingRole as exc:
+            return finish("unsupported", [f"target has no token role {exc.args[0]}"])
+        except TransportError as exc:
+            return finish("error", [f"target unreachable: {self.redact(str(exc))}"])
+        except ReadbackError as exc:
+            return finish("error", [f"read-back failed: {self.redact(str(exc))}"])
+        if not diffs:
+            return finish("pass")
+        return finish(MISMATCH_OUTCOME[level], [f"{len(diffs)} difference(s) at level {level}"], diffs)
+
+    def _run(self, case: Any, variant: str) -> list[Diff]:
+        channel, channel2 = str(uuid.uuid4()), str(uuid.uuid4())
+        diffs: list[Diff] = []
+        sent: list[_Sent] = []
+        for index, raw in enumerate(case.requests):
+            request = apply_variant(raw, variant)
+            ctx = Context(self.target, marker=str(uuid.uuid4()), channel=channel, channel2=channel2)
+            expect = ctx.expand_all(effective_expect(request, self.target.profile))
+            built = build_request(request, ctx, reads_back=expected_count(expect) is not None)
+            sent_at = _now_ms()
+            http = built.http
+            self.emit(RequestSent(case.id, variant, index, http.method, self.redact(http.target()),
+                                  self._redact_headers(http.headers), self._redact_bytes(http.body),
+                                  ctx.marker, sent_at))
+            resp = self._transport.send(http)
+            self.emit(ResponseReceived(case.id, variant, index, resp.status, resp.headers, resp.body,
+                                       resp.elapsed * 1000))
+            diffs += _diffs(index, "response", check_response(expect, resp, sent_at))
+            sent.append(_Sent(index, built, expect, sent_at))
+        return diffs + self._read_back(case, variant, sent)
+
+    # -- read-back ------------------------------------------------------------------------------------
+    def _reader_(self) -> Reader:
+        if self._reader is None:
+            self._reader = make_reader(self.target)
+        return self._reader
+
+    def _repository(self, s: _Sent) -> str:
+        role = str(s.expect.get("repository", s.built.role))
+        try:
+            return role_repository(self.target, role)
+        except MissingRole:
+            return role_repository(self.target, "default")
+
+    def _read_back(self, case: Any, variant: str, sent: list[_Sent]) -> list[Diff]:
+        checks = [s for s in sent if expected_count(s.expect) is not None]
+        for repository in sorted({self._repository(s) for s in checks if expected_count(s.expect) == 0}):
+            self._prove_visible(repository)
+        start = case.readback_start or 0
+        diffs: list[Diff] = []
+        for s in checks:
+            want = expected_count(s.expect) or 0
+            repository = self._repository(s)
+            events, polls = self._poll(repository, s.built.lookups, want, start)
+            query = " | ".join(f"{f}={v}" for f, v in s.built.lookups)
+            self.emit(EventsRead(case.id, variant, s.index, repository, query, tuple(events), polls))
+            if "events" in s.expect:
+                found = match_events(list(s.expect["events"]), events, s.sent_at_ms,
+                                     ignore=frozenset({self.target.marker_field}))
+            elif len(events) != want:
+                found = [FieldDiff("stored", want, len(events), "different number of stored events")]
+            else:
+                found = []
+            diffs += _diffs(s.index, "stored", found)
+        return diffs
+
+    def _read_all(self, repository: str, lookups: tuple[tuple[str, str], ...],
+                  start: int) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for field, value in lookups:
+            for event in self._reader_().read(repository, field, value, start):
+                key = str(event.get("@id")) if "@id" in event else json.dumps(event, sort_keys=True)
+                if key not in seen:
+                    seen.add(key)
+                    events.append(event)
+        # Several lookups (marker in `fields` and in `source`): merge in query order.
+        return sorted(events, key=lambda e: e.get("@timestamp", 0)) if len(lookups) > 1 else events
+
+    def _poll(self, repository: str, lookups: tuple[tuple[str, str], ...], want: int,
+              start: int) -> tuple[list[dict[str, Any]], int]:
+        """Read until `want` events are there (or the read-back timeout), backing off between reads."""
+        deadline = time.monotonic() + self.readback_timeout
+        delay, polls = 0.05, 0
+        while True:
+            events = self._read_all(repository, lookups, start)
+            polls += 1
+            remaining = deadline - time.monotonic()
+            if len(events) >= want or remaining <= 0:
+                return events, polls
+            time.sleep(min(delay, remaining))
+            delay = min(delay * 2, 1.0)
+
+    def _prove_visible(self, repository: str) -> None:
+        """Send a marked sentinel event to `repository` and wait until the read-back shows it.
+
+        Events sent before the sentinel are then visible too (QRY-5), so reading nothing for a case's
+        marker afterwards proves that nothing was stored, without a blind sleep.
+        """
+        role = next((r for r in SENTINEL_ROLES if r in self.target.tokens
+                     and self.target.tokens[r].repository == repository), None)
+        if role is None:
+            raise ReadbackError(f"no token role of repository {repository!r} to send the sentinel with")
+        marker = str(uuid.uuid4())
+        envelope = {"event": "hecc sentinel", "fields": {self.target.marker_field: marker}}
+        token = self.target.tokens[role].token
+        resp = self._transport.send(HttpRequest(
+            "POST", SENTINEL_PATH, headers=(("Authorization", f"Splunk {token}"),
+                                            ("Content-Type", "application/json")),
+            body=json.dumps(envelope).encode()))
+        if not 200 <= resp.status < 300:
+            raise ReadbackError(f"the sentinel event was refused ({resp.status}): {resp.body[:200]!r}")
+        events, _ = self._poll(repository, ((self.target.marker_field, marker),), 1, 0)
+        if not events:
+            raise ReadbackError(f"the sentinel event never became visible in {repository!r} "
+                                f"within {self.readback_timeout:g}s")
