@@ -1,0 +1,92 @@
+"""Command line: ``python -m reference_server [--config FILE] [--port P] ...`` (also ``hecc serve``)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import sqlite3
+import sys
+from pathlib import Path
+
+from .config import Config, ConfigError, default_config, load_config
+from .server import (
+    StartError,
+    Tls,
+    base_url,
+    check_tls,
+    dump_target,
+    listen,
+    run,
+    target_document,
+    write_atomically,
+)
+from .store import Store
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="reference_server", description="HEC reference server (SPEC.md).")
+    p.add_argument("--config", type=Path, help="YAML configuration (default: built-in, fresh tokens)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8088, help="port; 0 picks a free one (default 8088)")
+    p.add_argument("--profile", choices=["humio", "splunk"], help="override the configured profile")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--data", type=Path, default=Path("hecc-data"),
+                       help="data folder (default ./hecc-data)")
+    where.add_argument("--in-memory", action="store_true", help="keep events in memory only")
+    p.add_argument("--tls-cert", help="PEM certificate chain: serve HTTPS")
+    p.add_argument("--tls-key", help="PEM private key of --tls-cert")
+    p.add_argument("--tls-ca", help="CA certificate that clients should trust (written to the target file)")
+    p.add_argument("--write-target", type=Path, help="write a target file here once listening")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start the server; returns the exit status (0 after a graceful stop, 2 on a start-up error)."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        config = load_config(args.config) if args.config else default_config()
+        if args.profile:
+            config = dataclasses.replace(config, profile=args.profile)
+        tls = _tls(args)
+        sock = listen(args.host, args.port)
+    except (ConfigError, StartError) as exc:
+        print(f"reference_server: {exc}", file=sys.stderr)
+        return 2
+    try:
+        data = None if args.in_memory else args.data
+        store = Store(data, max_queued_events=config.limits.max_queued_events)
+    except (OSError, sqlite3.Error) as exc:
+        sock.close()
+        print(f"reference_server: cannot open the data folder {args.data}: {exc}", file=sys.stderr)
+        return 2
+    url = base_url(sock, args.host, tls)
+
+    def ready() -> None:
+        _announce(config, url, "memory" if args.in_memory else str(args.data))
+        if args.write_target:
+            write_atomically(args.write_target, dump_target(target_document(config, url, tls)))
+
+    run(config, store, sock, tls=tls, on_ready=ready)
+    return 0
+
+
+def _tls(args: argparse.Namespace) -> Tls | None:
+    if not args.tls_cert and not args.tls_key:
+        return None
+    if not (args.tls_cert and args.tls_key):
+        raise StartError("--tls-cert and --tls-key go together")
+    tls = Tls(cert=args.tls_cert, key=args.tls_key, ca=args.tls_ca)
+    check_tls(tls)
+    return tls
+
+
+def _announce(config: Config, url: str, data: str) -> None:
+    lines = [f"HEC reference server listening on {url} (profile {config.profile}, data: {data})"]
+    for t in config.tokens:
+        label = t.role or "token"
+        state = "" if t.enabled else ", disabled"
+        lines.append(f"  ingest {label} -> {t.repository}{state}: {t.token}")
+    lines += [f"  read token: {t}" for t in config.read_tokens]
+    print("\n".join(lines), flush=True)

@@ -1,0 +1,167 @@
+"""Running the app on uvicorn (httptools + uvloop): listening socket, TLS, graceful shutdown, target file."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import ssl
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+import uvloop
+import yaml
+
+from .app import HecApp
+from .config import Config
+from .store import Store
+
+
+class StartError(Exception):
+    """The server cannot start (port in use, unreadable certificate, ...): one line for the user."""
+
+
+@dataclass(frozen=True)
+class Tls:
+    cert: str
+    key: str
+    ca: str | None = None
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal capture: the signals are ours (see ``run``)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """Bind and listen now, so a port in use is reported before anything else starts."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise StartError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.setblocking(False)
+    return sock
+
+
+def check_tls(tls: Tls) -> None:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(tls.cert, tls.key)
+    except (OSError, ssl.SSLError) as exc:
+        raise StartError(f"cannot load TLS certificate {tls.cert} / key {tls.key}: {exc}") from None
+
+
+def base_url(sock: socket.socket, host: str, tls: Tls | None) -> str:
+    port = sock.getsockname()[1]
+    shown = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"{'https' if tls else 'http'}://{shown}:{port}"
+
+
+def target_document(config: Config, url: str, tls: Tls | None) -> dict[str, Any]:
+    """The target file of docs/targets.md for this server."""
+    tokens: dict[str, dict[str, str]] = {}
+    for t in config.tokens:
+        if t.role is not None:
+            tokens[t.role] = {"token": t.token, "repository": t.repository}
+            if t.parser is not None:
+                tokens[t.role]["parser"] = t.parser
+    doc: dict[str, Any] = {
+        "url": url,
+        "profile": config.profile,
+        "capabilities": config.all_capabilities(),
+        "marker_field": "hec_case",
+        "tokens": tokens,
+        "readback": (
+            {"kind": "logscale-query", "url": url, "token": config.read_tokens[0]}
+            if config.read_tokens
+            else {"kind": "none"}
+        ),
+    }
+    if tls is not None:
+        doc["tls"] = {"ca": str(Path(tls.ca).resolve()), "verify": True} if tls.ca else {"verify": True}
+    return doc
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside ``path``, then rename it over ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def run(
+    config: Config,
+    store: Store,
+    sock: socket.socket,
+    *,
+    tls: Tls | None,
+    on_ready: Callable[[], None],
+) -> None:
+    """Serve until SIGTERM or SIGINT, then finish in-flight requests and close the store."""
+    limits = config.limits
+    uv_config = uvicorn.Config(
+        HecApp(config, store),
+        loop="none",
+        http="httptools",
+        lifespan="off",
+        access_log=False,
+        log_level="warning",
+        server_header=False,
+        timeout_keep_alive=max(1, round(limits.keep_alive_seconds)),
+        limit_concurrency=limits.max_connections,
+        timeout_graceful_shutdown=max(1, round(limits.shutdown_timeout_seconds)),
+        ssl_certfile=tls.cert if tls else None,
+        ssl_keyfile=tls.key if tls else None,
+    )
+    server = _Server(uv_config)
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, _stop, server)
+        serving = asyncio.create_task(server.serve(sockets=[sock]))
+        while not server.started and not serving.done():
+            await asyncio.sleep(0.01)
+        if server.started:
+            on_ready()
+        await serving
+
+    try:
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(main())
+    finally:
+        store.close()
+
+
+def _stop(server: uvicorn.Server) -> None:
+    """First signal: graceful shutdown; a second one: stop waiting for in-flight requests."""
+    if server.should_exit:
+        server.force_exit = True
+    server.should_exit = True
+
+
+def dump_target(doc: dict[str, Any]) -> str:
+    return yaml.safe_dump(doc, sort_keys=False, default_flow_style=False)

@@ -1,0 +1,208 @@
+"""The event store: SQLite in WAL mode behind one database thread that commits requests in groups.
+
+Durability: ``synchronous=FULL`` in WAL mode, so a committed group survives a process crash (kill -9)
+and also a power loss; a request is answered 200 only after the COMMIT of the group holding it.
+Each request's events go into one group whole, in order, so a request is all or nothing (ORD-2).
+Reads run on the same thread between commits, so the in-memory mode needs no shared cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import HecError
+from .translate import StoredEvent
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY,
+    repository TEXT NOT NULL,
+    timestamp INTEGER NOT NULL,
+    ingest INTEGER NOT NULL,
+    fields TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_time ON events (repository, timestamp, seq);
+"""
+_INSERT = "INSERT INTO events (seq, repository, timestamp, ingest, fields) VALUES (?, ?, ?, ?, ?)"
+_GROUP_EVENTS = 50_000
+_COLUMNS = {"@timestamp": "timestamp", "@id": "seq", "@ingesttimestamp": "ingest"}
+
+
+@dataclass(frozen=True)
+class Term:
+    """One query condition: ``field=value`` or, with value None, ``field=*``."""
+
+    field: str
+    value: str | None
+
+
+class _Job:
+    __slots__ = ("events", "read", "future", "loop")
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        events: Sequence[StoredEvent] = (),
+        read: Callable[[sqlite3.Connection], Any] | None = None,
+    ) -> None:
+        self.loop = loop
+        self.events = events
+        self.read = read
+        self.future: asyncio.Future[Any] = loop.create_future()
+
+    def settle(self, result: Any = None, error: BaseException | None = None) -> None:
+        self.loop.call_soon_threadsafe(_settle, self.future, result, error)
+
+
+def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
+
+
+def busy() -> HecError:
+    return HecError(503, 9, "Server is busy")
+
+
+class Store:
+    """Durable, ordered, all-or-nothing storage of translated events, and the query filter."""
+
+    def __init__(self, directory: str | Path | None, *, max_queued_events: int = 1_000_000) -> None:
+        self._path = ":memory:" if directory is None else str(Path(directory) / "events.sqlite3")
+        if directory is not None:
+            Path(directory).mkdir(parents=True, exist_ok=True)
+        self._max_queued = max_queued_events
+        self._queued = 0
+        self._lock = threading.Lock()
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._failed: BaseException | None = None
+        self._db = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
+        if directory is not None:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+        self._next_seq = (self._db.execute("SELECT max(seq) FROM events").fetchone()[0] or 0) + 1
+        self._thread = threading.Thread(target=self._run, name="hec-store", daemon=True)
+        self._thread.start()
+
+    @property
+    def accepting(self) -> bool:
+        """Health (EP-4): the database thread runs, its last commit worked, its queue has room."""
+        return self._thread.is_alive() and self._failed is None and self._queued < self._max_queued
+
+    async def append(self, events: Sequence[StoredEvent]) -> None:
+        """Store one request's events; returns once they are committed. 503 code 9 when full."""
+        if not events:
+            return
+        with self._lock:
+            if not self._thread.is_alive() or self._queued + len(events) > self._max_queued:
+                raise busy()
+            self._queued += len(events)
+        job = _Job(asyncio.get_running_loop(), events=events)
+        self._jobs.put(job)
+        await job.future
+
+    async def search(
+        self, repository: str, terms: Sequence[Term], start: int, end: int
+    ) -> list[dict[str, Any]]:
+        """Events of ``repository`` with start <= @timestamp <= end matching every term, in order."""
+        sql = ["SELECT seq, timestamp, ingest, fields FROM events WHERE repository = ?",
+               "AND timestamp BETWEEN ? AND ?"]
+        params: list[Any] = [repository, start, end]
+        for term in terms:
+            column = _COLUMNS.get(term.field)
+            if column is not None:
+                if term.value is not None:
+                    sql.append(f"AND CAST({column} AS TEXT) = ?")
+                    params.append(term.value)
+            elif term.value is None:
+                sql.append("AND EXISTS (SELECT 1 FROM json_each(fields) WHERE key = ?)")
+                params.append(term.field)
+            else:
+                sql.append("AND EXISTS (SELECT 1 FROM json_each(fields) WHERE key = ? AND value = ?)")
+                params += [term.field, term.value]
+        sql.append("ORDER BY timestamp, seq")
+        statement = " ".join(sql)
+
+        def read(db: sqlite3.Connection) -> list[dict[str, Any]]:
+            return [
+                {"@timestamp": ts, "@id": str(seq), "@ingesttimestamp": str(ingest), **json.loads(fields)}
+                for seq, ts, ingest, fields in db.execute(statement, params)
+            ]
+
+        job = _Job(asyncio.get_running_loop(), read=read)
+        self._jobs.put(job)
+        return await job.future
+
+    def close(self) -> None:
+        """Finish every queued job, then close the database."""
+        self._jobs.put(None)
+        self._thread.join()
+        self._db.close()
+
+    def _run(self) -> None:
+        stop = False
+        while not stop:
+            first = self._jobs.get()
+            if first is None:
+                return
+            writes: list[_Job] = []
+            reads: list[_Job] = []
+            count = 0
+            job: _Job | None = first
+            while job is not None:
+                (reads if job.read is not None else writes).append(job)
+                count += len(job.events)
+                if count >= _GROUP_EVENTS:
+                    break
+                try:
+                    job = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    stop = True
+            if writes:
+                self._commit(writes)
+            for r in reads:
+                try:
+                    r.settle(r.read(self._db))  # type: ignore[misc]
+                except sqlite3.Error as exc:
+                    r.settle(error=HecError(500, 8, f"Internal server error: {exc}"))
+
+    def _commit(self, writes: list[_Job]) -> None:
+        rows = []
+        seq = self._next_seq
+        now = int(time.time() * 1000)
+        for job in writes:
+            for event in job.events:
+                fields = json.dumps(event.fields, separators=(",", ":"))
+                rows.append((seq, event.repository, event.timestamp, now, fields))
+                seq += 1
+        error: BaseException | None = None
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(_INSERT, rows)
+            self._db.execute("COMMIT")
+            self._next_seq = seq
+            self._failed = None
+        except sqlite3.Error as exc:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            self._failed = exc
+            error = busy()
+        with self._lock:
+            self._queued -= len(rows)
+        for job in writes:
+            job.settle(error=error)
