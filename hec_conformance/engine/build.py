@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hec_conformance.corpus.notation import decode_text
+from hec_conformance.corpus.notation import decode_base64, decode_text
 from hec_conformance.engine.placeholders import Context, role_token
 from hec_conformance.transport import HttpRequest
 
@@ -111,7 +111,7 @@ def _body(request: Mapping[str, Any], ctx: Context) -> tuple[bytes, list[tuple[s
     if "text" in request:
         return decode_text(ctx.expand(str(request["text"]))), []
     if "base64" in request:
-        return base64.b64decode(str(request["base64"]), validate=False), []
+        return decode_base64(str(request["base64"])), []
     return b"", []
 
 

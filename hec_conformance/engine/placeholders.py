@@ -1,14 +1,14 @@
-"""Placeholders: ${marker}, ${marker_field}, ${channel}, ${channel2}, ${token:R}, ${repo:R}."""
+"""Placeholder values: ${marker}, ${marker_field}, ${channel}, ${channel2}, ${token:R}, ${repo:R}."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from hec_conformance.corpus.notation import expand_placeholders, placeholders
 from hec_conformance.target import Target
 
-_PLACEHOLDER = re.compile(r"\$\{(marker|marker_field|channel|channel2|token:[a-z_]+|repo:[a-z_]+)\}")
 READ_ROLE = "read"
 
 
@@ -38,38 +38,41 @@ def role_repository(target: Target, role: str) -> str:
 def roles_named(value: Any) -> set[str]:
     """Every role a `${token:R}` or `${repo:R}` placeholder names anywhere inside `value`."""
     if isinstance(value, str):
-        return {m.group(1).split(":", 1)[1] for m in _PLACEHOLDER.finditer(value) if ":" in m.group(1)}
-    if isinstance(value, dict):
-        return set().union(*(roles_named(v) for v in value.values())) if value else set()
-    if isinstance(value, list):
-        return set().union(*(roles_named(v) for v in value)) if value else set()
-    return set()
+        return {name.split(":", 1)[1] for name in placeholders(value) if ":" in name}
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return set().union(set(), *(roles_named(v) for v in items))
 
 
 @dataclass(frozen=True)
-class Context:
-    """The values placeholders expand to for one request of one case variant."""
+class Context(Mapping[str, str]):
+    """The values placeholders expand to for one request of one case variant (a read-only mapping)."""
 
     target: Target = field(repr=False)
     marker: str
     channel: str
     channel2: str
 
+    def __getitem__(self, name: str) -> str:
+        plain = {"marker": self.marker, "marker_field": self.target.marker_field,
+                 "channel": self.channel, "channel2": self.channel2}
+        if name in plain:
+            return plain[name]
+        kind, _, role = name.partition(":")
+        if kind == "token":
+            return role_token(self.target, role)
+        if kind == "repo":
+            return role_repository(self.target, role)
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("marker", "marker_field", "channel", "channel2"))
+
+    def __len__(self) -> int:
+        return 4
+
     def expand(self, text: str) -> str:
         """Replace every placeholder in `text`."""
-        def sub(m: re.Match[str]) -> str:
-            name = m.group(1)
-            if name == "marker":
-                return self.marker
-            if name == "marker_field":
-                return self.target.marker_field
-            if name == "channel":
-                return self.channel
-            if name == "channel2":
-                return self.channel2
-            kind, role = name.split(":", 1)
-            return role_token(self.target, role) if kind == "token" else role_repository(self.target, role)
-        return _PLACEHOLDER.sub(sub, text)
+        return expand_placeholders(text, self)
 
     def expand_all(self, value: Any) -> Any:
         """Expand placeholders in every string value (not in mapping keys) of a JSON-like value."""

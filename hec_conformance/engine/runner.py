@@ -112,7 +112,10 @@ class Engine:
 
     def level(self, case: Any) -> str | None:
         """The case's level in the target's profile (None: its requirements do not apply there)."""
-        return case.level_for(self.target.profile, self.catalogue)
+        try:
+            return case.level_for(self.target.profile, self.catalogue)
+        except ValueError:
+            return None
 
     def unsupported_reason(self, case: Any, variant: str) -> str | None:
         """Why the case variant does not apply to the target, or None when it does."""
