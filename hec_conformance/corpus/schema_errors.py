@@ -1,0 +1,72 @@
+"""JSON Schema validation of a case file, with short messages tied to key paths."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError
+from jsonschema.exceptions import best_match
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "case-file.schema.json"
+KeyPath = tuple[str | int, ...]
+
+
+@cache
+def validator() -> Draft202012Validator:
+    """The validator of `schemas/case-file.schema.json`."""
+    return Draft202012Validator(json.loads(SCHEMA_PATH.read_text("utf-8")))
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _explain(error: ValidationError) -> Iterator[tuple[KeyPath, str]]:
+    path = tuple(error.absolute_path)
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    kind, value, instance = error.validator, error.validator_value, error.instance
+    if kind == "additionalProperties" and value is False and "x-message" not in schema:
+        known = schema.get("properties", {})
+        for key in instance:
+            if key not in known:
+                yield path + (key,), f"unknown key {key!r}"
+        return
+    if "x-message" in schema:
+        yield path, schema["x-message"]
+    elif kind in ("anyOf", "oneOf") and error.context:
+        yield from _explain(best_match(error.context))
+    elif kind == "required":
+        missing = [key for key in value if key not in instance]
+        yield path, "missing required key " + ", ".join(repr(key) for key in missing)
+    elif kind == "type":
+        types = value if isinstance(value, list) else [value]
+        yield path, f"{_short(instance)} is not of type " + ", ".join(repr(t) for t in types)
+    elif kind == "enum":
+        yield path, f"{_short(instance)} is not one of " + ", ".join(str(v) for v in value)
+    elif kind == "const":
+        yield path, f"must be {json.dumps(value)}"
+    elif kind == "pattern":
+        yield path, f"{_short(instance)} does not match {value!r}"
+    elif kind in ("minItems", "minProperties", "minLength") and value == 1:
+        yield path, "must not be empty"
+    elif kind == "maxProperties" and value == 1:
+        yield path, "a matcher has exactly one key: near_now, regex, absent or present"
+    elif kind == "uniqueItems":
+        yield path, f"{_short(instance)} has repeated items"
+    else:
+        yield path, error.message if len(error.message) <= 120 else error.message[:117] + "..."
+
+
+def schema_problems(data: Any) -> list[tuple[KeyPath, str]]:
+    """Every schema violation of a case file's data, as (key path, message), in document order."""
+    problems: list[tuple[KeyPath, str]] = []
+    for error in validator().iter_errors(data):
+        for problem in _explain(error):
+            if problem not in problems:
+                problems.append(problem)
+    return problems
