@@ -1,0 +1,153 @@
+"""Start real reference servers in subprocesses on loopback ports, and talk to them."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+CONFIGS = Path(__file__).resolve().parents[2] / "reference_server" / "configs"
+SUITE = CONFIGS / "suite.yaml"
+ALL_CAPS = CONFIGS / "suite-all-caps.yaml"
+CHANNEL = "0c8d5a52-6f4e-4a1b-9d7e-3c2b1a0f9e8d"
+FAR_END = 4_102_444_800_000  # 2100-01-01
+
+
+@dataclass
+class Server:
+    """One running server process and what its target file says."""
+
+    proc: subprocess.Popen[bytes]
+    target: dict[str, Any]
+    data: Path
+    client: httpx.Client = field(init=False)
+
+    def __post_init__(self) -> None:
+        verify = self.target.get("tls", {}).get("ca", True)
+        self.client = httpx.Client(base_url=self.url, timeout=30, verify=verify)
+
+    @property
+    def url(self) -> str:
+        return self.target["url"]
+
+    def token(self, role: str = "default") -> str:
+        return self.target["tokens"][role]["token"]
+
+    def post(self, path: str, content: bytes | str = b"", *, role: str | None = "default",
+             scheme: str = "Splunk", headers: dict[str, str] | None = None, **kw: Any) -> httpx.Response:
+        """POST with ``Authorization: <scheme> <token of role>`` unless role is None."""
+        all_headers = dict(headers or {})
+        if role is not None:
+            all_headers.setdefault("Authorization", f"{scheme} {self.token(role)}")
+        return self.client.post(path, content=content, headers=all_headers, **kw)
+
+    def query(self, q: str, repo: str = "main", **kw: Any) -> list[dict[str, Any]]:
+        r = self.client.post(
+            f"/api/v1/repositories/{repo}/query",
+            json={"queryString": q, "start": 0, "end": FAR_END, "isLive": False},
+            headers={"Authorization": f"Bearer {self.target['readback']['token']}", **kw},
+        )
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def healthy(self) -> bool:
+        return self.client.get("/services/collector/health").status_code == 200
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        self.client.close()
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return self.proc.wait(timeout=5)
+
+
+def launch(tmp: Path, *args: str, config: Path | str | None = None, data: Path | None = None,
+           wait: bool = True) -> Server:
+    """Start ``python -m reference_server --port 0`` and wait (bounded) for its target file."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    if isinstance(config, str):
+        path = tmp / f"config-{uuid.uuid4().hex[:8]}.yaml"
+        path.write_text(config)
+        config = path
+    target = tmp / f"target-{uuid.uuid4().hex[:8]}.yaml"
+    data = data or tmp / "data"
+    cmd = [sys.executable, "-m", "reference_server", "--port", "0", "--data", str(data),
+           "--write-target", str(target), *args]
+    if config is not None:
+        cmd += ["--config", str(config)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    deadline = time.monotonic() + 20
+    while not target.exists():
+        if proc.poll() is not None:
+            _, err = proc.communicate()
+            raise RuntimeError(f"server exited {proc.returncode}: {err.decode()}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError("server did not write its target file within 20 s")
+        time.sleep(0.02)
+    return Server(proc, yaml.safe_load(target.read_text()), data)
+
+
+def raw_exchange(url: str, request: bytes, timeout: float = 10) -> tuple[int, dict[str, str], bytes]:
+    """Send exact bytes on a fresh socket; read one response (Content-Length framed)."""
+    host, port = url.rsplit("//", 1)[1].rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+        sock.sendall(request)
+        buf = b""
+        while b"\r\n\r\n" not in buf:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise ConnectionError(f"connection closed after {buf!r}")
+            buf += chunk
+        head, body = buf.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        headers = {k.strip().lower(): v.strip() for k, v in (x.split(":", 1) for x in lines[1:])}
+        while len(body) < int(headers.get("content-length", 0)):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+    return int(lines[0].split()[1]), headers, body
+
+
+def raw_post(url: str, path: str, body: bytes, *header_lines: str) -> tuple[int, dict[str, Any]]:
+    """POST with hand-written header lines; the answer's status and JSON body."""
+    head = "".join(f"{h}\r\n" for h in header_lines)
+    request = (f"POST {path} HTTP/1.1\r\nHost: x\r\n{head}Content-Length: {len(body)}\r\n"
+               "Connection: close\r\n\r\n").encode("latin-1") + body
+    status, headers, data = raw_exchange(url, request)
+    assert headers["content-type"] == "application/json"
+    return status, json.loads(data)
+
+
+def envelope(marker: str, event: object = "hello", **members: Any) -> dict[str, Any]:
+    """One envelope carrying the correlation marker in ``fields``."""
+    return {"event": event, "fields": {"hec_case": marker}, **members}
+
+
+def hec(status: int, code: int, text: str, **extra: Any) -> tuple[int, dict[str, Any]]:
+    return status, {"text": text, "code": code, **extra}
+
+
+def answer(r: httpx.Response) -> tuple[int, dict[str, Any]]:
+    """Status and JSON body, after checking BODY-12's Content-Type."""
+    assert r.headers["content-type"] == "application/json", r.headers
+    return r.status_code, r.json()
+
+
+OK = hec(200, 0, "Success")
