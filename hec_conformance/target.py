@@ -6,7 +6,6 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -78,8 +77,7 @@ class Target:
 
 
 def _schema() -> dict[str, Any]:
-    text = resources.files("hec_conformance").joinpath("schemas/target.schema.json").read_text("utf-8")
-    return json.loads(text)
+    return json.loads((Path(__file__).parent / "schemas" / "target.schema.json").read_text("utf-8"))
 
 
 def _expand(value: Any, where: str, env: dict[str, str]) -> Any:
