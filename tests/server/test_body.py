@@ -1,0 +1,215 @@
+"""SPEC §3 and §10 over HTTP: encodings, size limits, bad input, slow clients; the server stays healthy."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import socket
+import time
+import zlib
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from serverkit import OK, answer, envelope, hec, raw_exchange
+
+BAD_FORMAT = hec(400, 6, "Invalid data format")
+TOO_LARGE = hec(413, 413, "Request Entity Too Large")
+
+
+def events(marker: str, n: int) -> bytes:
+    return "".join(json.dumps(envelope(marker, f"e{i}")) for i in range(n)).encode()
+
+
+def stored(srv, marker) -> int:
+    return len(srv.query(f"hec_case={marker}"))
+
+
+@pytest.fixture(autouse=True)
+def _still_healthy(request) -> Iterator[None]:
+    """Whatever a test sent, every server it used answers health 200 afterwards."""
+    yield
+    for name in ("server", "tight_server"):
+        if name in request.fixturenames:
+            assert request.getfixturevalue(name).healthy()
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "x-gzip", "GZIP", "X-Gzip"])
+def test_gzip_members_concatenate(server, marker, encoding):
+    body = gzip.compress(events(marker, 2)) + gzip.compress(events(marker, 3)) + gzip.compress(b"")
+    r = server.post("/services/collector", body, headers={"Content-Encoding": encoding})
+    assert answer(r) == OK
+    assert stored(server, marker) == 5
+
+
+def test_identity_is_not_decoded(server, marker):
+    r = server.post("/services/collector", events(marker, 1), headers={"Content-Encoding": "identity"})
+    assert answer(r) == OK
+
+
+@pytest.mark.parametrize("encoding", ["br", "deflate", "zstd", "gzip, br"])
+def test_other_encodings_are_415(server, marker, encoding):
+    r = server.post("/services/collector", events(marker, 1), headers={"Content-Encoding": encoding})
+    assert answer(r) == hec(415, 415, "Unsupported Media Type")
+    assert stored(server, marker) == 0
+
+
+@pytest.mark.parametrize("damage", ["truncated", "corrupt", "trailing"])
+def test_broken_gzip_is_code_6_without_number(server, marker, damage):
+    good = gzip.compress(events(marker, 3))
+    body = {"truncated": good[:-6], "corrupt": good[:12] + b"\xff" * 8 + good[20:],
+            "trailing": good + b"\x00garbage"}[damage]
+    r = server.post("/services/collector", body, headers={"Content-Encoding": "gzip"})
+    assert answer(r) == BAD_FORMAT
+    assert stored(server, marker) == 0
+
+
+def test_size_limit_counts_decoded_bytes(tight_server, marker):
+    body = b'{"event":"' + b"x" * 977 + b'"}'
+    padded = body + b" " * (1000 - len(body))
+    assert answer(tight_server.post("/services/collector", padded)) == OK
+    assert answer(tight_server.post("/services/collector", padded + b" ")) == TOO_LARGE
+    squeezed = gzip.compress(padded + b" ")
+    assert len(squeezed) < 100
+    r = tight_server.post("/services/collector", squeezed, headers={"Content-Encoding": "gzip"})
+    assert answer(r) == TOO_LARGE
+
+
+def test_size_limit_while_streaming_without_length(tight_server):
+    def chunks() -> Iterator[bytes]:
+        yield from (b" " * 600, b" " * 600)
+
+    r = tight_server.post("/services/collector", chunks())
+    assert answer(r) == TOO_LARGE
+
+
+def test_forty_mib_body_is_413(server):
+    body = b" " * (40 * 1024 * 1024)
+    started = time.monotonic()
+    assert answer(server.post("/services/collector", body)) == TOO_LARGE
+    assert time.monotonic() - started < 20
+
+
+def _zeros_bomb(decoded: int) -> bytes:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    block = bytes(1024 * 1024)
+    parts = [compressor.compress(block) for _ in range(decoded // len(block))]
+    return b"".join(parts) + compressor.flush()
+
+
+def test_gzip_bomb_stops_at_the_limit(server):
+    bomb = _zeros_bomb(1024 * 1024 * 1024)
+    assert len(bomb) < 2 * 1024 * 1024
+    r = server.post("/services/collector", bomb, headers={"Content-Encoding": "gzip"})
+    assert answer(r) == TOO_LARGE
+
+
+def test_truncated_json(server, marker):
+    body = events(marker, 2) + b'{"event": "cut'
+    assert answer(server.post("/services/collector", body)) == hec(400, 6, "Invalid data format",
+                                                                  **{"invalid-event-number": 2})
+    assert stored(server, marker) == 0
+
+
+def test_invalid_utf8_names_the_envelope(server, marker):
+    bad = b'{"event": "bad \xff byte", "fields": {"hec_case": "' + marker.encode() + b'"}}'
+    body = events(marker, 1) + bad
+    assert answer(server.post("/services/collector", body)) == hec(400, 6, "Invalid data format",
+                                                                  **{"invalid-event-number": 1})
+    raw = server.post(f"/services/collector/raw?channel={marker}", b"fine\nalso fine\nbad \xc3\x28\n")
+    assert answer(raw) == hec(400, 6, "Invalid data format", **{"invalid-event-number": 2})
+    assert stored(server, marker) == 0 and not server.query(f"channel={marker}")
+
+
+def test_valid_then_invalid_envelope_stores_nothing(server, marker):
+    body = events(marker, 1) + b'{"event": "x", "index": "audit"}'
+    assert answer(server.post("/services/collector", body)) == hec(400, 7, "Incorrect index",
+                                                                  **{"invalid-event-number": 1})
+    body = events(marker, 1) + b"42"
+    assert answer(server.post("/services/collector", body)) == hec(400, 6, "Invalid data format",
+                                                                  **{"invalid-event-number": 1})
+    assert stored(server, marker) == 0
+
+
+@pytest.mark.parametrize("body", [b"", b"  \r\n\t "])
+def test_no_data(server, body):
+    assert answer(server.post("/services/collector", body)) == hec(400, 5, "No data")
+    assert answer(server.post("/services/collector/raw", body)) == hec(400, 5, "No data")
+
+
+def test_ten_thousand_tiny_envelopes(server, marker):
+    tiny = json.dumps({"event": "t", "fields": {"hec_case": marker}}, separators=(",", ":"))
+    body = (tiny * 10_000).encode()
+    assert answer(server.post("/services/collector", body)) == OK
+    found = server.query(f"hec_case={marker}")
+    assert len(found) == 10_000 and len({e["@id"] for e in found}) == 10_000
+
+
+def test_slow_loris_body_is_cut_off(tight_server):
+    """A client sending one body byte a second gets 408 after the body timeout (2 s) and is closed."""
+    host, port = tight_server.url.rsplit("//", 1)[1].rsplit(":", 1)
+    started = time.monotonic()
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(f"POST /services/collector HTTP/1.1\r\nHost: x\r\nAuthorization: Splunk "
+                     f"{tight_server.token()}\r\nContent-Length: 500\r\n\r\n".encode())
+        received = b""
+        for _ in range(12):
+            try:
+                sock.sendall(b" ")
+            except OSError:
+                break
+            sock.settimeout(1)
+            try:
+                chunk = sock.recv(65536)
+            except TimeoutError:
+                continue
+            if not chunk:
+                break
+            received += chunk
+            if b"}" in received:
+                break
+    assert received.startswith(b"HTTP/1.1 408 ")
+    assert b'{"text":"Request Timeout","code":408}' in received
+    assert time.monotonic() - started < 8
+
+
+def test_slow_headers_do_not_hold_other_clients(server):
+    host, port = server.url.rsplit("//", 1)[1].rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"POST /services/collector HTTP/1.1\r\nHo")
+        for _ in range(3):
+            time.sleep(0.2)
+            sock.sendall(b"s")
+            assert server.healthy()
+
+
+def test_malformed_http_is_rejected_and_server_survives(server):
+    for request in (b"GARBAGE\r\n\r\n", b"POST /services/collector HTTP/1.1\r\nContent-Length: x\r\n\r\n"):
+        try:
+            status, _, _ = raw_exchange(server.url, request, timeout=5)
+            assert status == 400
+        except ConnectionError:
+            pass  # closing the connection is an acceptable answer to bytes that are not HTTP
+
+
+def test_client_that_disconnects_mid_body_stores_nothing(server, marker):
+    host, port = server.url.rsplit("//", 1)[1].rsplit(":", 1)
+    body = events(marker, 3)
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(f"POST /services/collector HTTP/1.1\r\nHost: x\r\nAuthorization: Splunk {server.token()}"
+                     f"\r\nContent-Length: {len(body) + 100}\r\n\r\n".encode() + body)
+    time.sleep(0.3)
+    assert stored(server, marker) == 0
+
+
+def test_httpx_streaming_upload_of_gzip(server, marker):
+    data = gzip.compress(events(marker, 50))
+
+    def chunks() -> Iterator[bytes]:
+        for i in range(0, len(data), 7):
+            yield data[i:i + 7]
+
+    r = httpx.post(f"{server.url}/services/collector", content=chunks(),
+                   headers={"Authorization": f"Splunk {server.token()}", "Content-Encoding": "gzip"})
+    assert answer(r) == OK
+    assert stored(server, marker) == 50
