@@ -1,0 +1,113 @@
+"""SPEC §8: channels, ack ids, the ack endpoint, its errors and its bounds (ACK-1..5), RAW-4 splunk."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import uuid
+
+import pytest
+from serverkit import CHANNEL, OK, answer, envelope, hec
+
+MISSING = hec(400, 10, "Data channel is missing")
+INVALID = hec(400, 11, "Invalid data channel")
+
+
+def guid() -> str:
+    return str(uuid.uuid4())
+
+
+def ingest(srv, marker, channel=None, path="/services/collector", role="ack", **kw):
+    headers = {"X-Splunk-Request-Channel": channel} if channel else {}
+    return srv.post(path, json.dumps(envelope(marker)), role=role, headers=headers, **kw)
+
+
+def ask(srv, channel, ids, role="ack", **kw):
+    return srv.post("/services/collector/ack", json.dumps({"acks": ids}), role=role,
+                    headers={"X-Splunk-Request-Channel": channel}, **kw)
+
+
+def test_ack_ids_count_per_channel_from_zero(server, marker):
+    one, two = guid(), guid().upper()
+    assert [answer(ingest(server, marker, one))[1]["ackId"] for _ in range(3)] == [0, 1, 2]
+    assert answer(ingest(server, marker, two)) == (200, {"text": "Success", "code": 0, "ackId": 0})
+    raw = server.post("/services/collector/raw", b"line", role="ack", params={"channel": one})
+    assert answer(raw)[1]["ackId"] == 3
+    expected = {"0": True, "2": True, "3": True, "7": False}
+    assert answer(ask(server, one, [0, 2, 3, 7])) == (200, {"acks": expected})
+    assert answer(ask(server, one, [0, 1, 2])) == (200, {"acks": {"0": False, "1": True, "2": False}})
+    assert answer(ask(server, two, [0])) == (200, {"acks": {"0": True}})
+    assert len(server.query(f"hec_case={marker}")) == 4
+
+
+def test_failed_request_uses_no_id(server, marker):
+    channel = guid()
+    assert answer(ingest(server, marker, channel))[1]["ackId"] == 0
+    bad = server.post("/services/collector", b"{oops", role="ack",
+                      headers={"X-Splunk-Request-Channel": channel})
+    assert answer(bad)[0] == 400
+    assert answer(ingest(server, marker, channel))[1]["ackId"] == 1
+
+
+def test_channel_header_wins_over_query_and_any_case(server, marker):
+    header, query = guid(), guid()
+    r = server.post("/services/collector", json.dumps(envelope(marker)), role="ack",
+                    headers={"x-splunk-request-channel": header}, params={"channel": query})
+    assert answer(r)[1]["ackId"] == 0
+    assert answer(ask(server, header, [0])) == (200, {"acks": {"0": True}})
+    assert answer(ask(server, query, [0])) == (200, {"acks": {"0": False}})
+
+
+@pytest.mark.parametrize("path", ["/services/collector", "/services/collector/raw"])
+def test_ack_token_needs_a_guid_channel(server, marker, path):
+    assert answer(ingest(server, marker, None, path)) == MISSING
+    assert answer(ingest(server, marker, "not-a-guid", path)) == INVALID
+    assert answer(ingest(server, marker, "{" + CHANNEL + "}", path)) == INVALID
+    assert not server.query(f"hec_case={marker}")
+
+
+def test_channel_is_optional_without_ack_in_humio(server, marker):
+    assert answer(ingest(server, marker, None, role="default")) == OK
+    assert answer(ingest(server, marker, "anything", role="default")) == OK
+
+
+def test_splunk_raw_needs_a_guid_channel(splunk_server, marker):
+    raw = "/services/collector/raw"
+    assert answer(splunk_server.post(raw, b"x")) == MISSING
+    assert answer(splunk_server.post(raw, b"x", params={"channel": "nope"})) == INVALID
+    assert answer(splunk_server.post(raw, b"x", params={"channel": CHANNEL})) == OK
+    assert answer(ingest(splunk_server, marker, None, role="default")) == OK
+
+
+def test_ack_endpoint_errors(server):
+    assert answer(ask(server, CHANNEL, [0], role="default")) == hec(400, 14, "ACK is disabled")
+    r = server.post("/services/collector/ack", b'{"acks":[0]}', role="ack")
+    assert answer(r) == MISSING
+    assert answer(ask(server, "nope", [0])) == INVALID
+    for body in (b"", b"[0]", b'{"acks": "0"}', b'{"acks": [0, "1"]}', b'{"acks": [1.5]}',
+                 b'{"acks": [true]}', b"{bad"):
+        r = server.post("/services/collector/ack", body, role="ack",
+                        headers={"X-Splunk-Request-Channel": CHANNEL})
+        assert answer(r) == hec(400, 6, "Invalid data format"), body
+    assert answer(ask(server, CHANNEL, [0], role=None)) == hec(401, 2, "Token is required")
+
+
+def test_ack_query_accepts_gzip(server, marker):
+    channel = guid()
+    ingest(server, marker, channel)
+    r = server.post("/services/collector/ack", gzip.compress(b'{"acks":[0]}'), role="ack",
+                    headers={"X-Splunk-Request-Channel": channel, "Content-Encoding": "gzip"})
+    assert answer(r) == (200, {"acks": {"0": True}})
+
+
+def test_too_many_channels_or_pending_acks_is_503_code_9(tight_server, marker):
+    busy = hec(503, 9, "Server is busy")
+    first, second, third = guid(), guid(), guid()
+    assert answer(ingest(tight_server, marker, first))[1]["ackId"] == 0
+    assert answer(ingest(tight_server, marker, second))[1]["ackId"] == 0
+    assert answer(ingest(tight_server, marker, third)) == busy  # max_channels: 2
+    assert answer(ingest(tight_server, marker, first))[1]["ackId"] == 1
+    assert answer(ingest(tight_server, marker, first)) == busy  # max_pending_acks: 3
+    assert len(tight_server.query(f"hec_case={marker}")) == 3  # nothing refused was stored
+    assert answer(ask(tight_server, first, [0, 1])) == (200, {"acks": {"0": True, "1": True}})
+    assert answer(ingest(tight_server, marker, first))[1]["ackId"] == 2
