@@ -1,0 +1,61 @@
+"""Helpers of the suite tests: the real reference server as a subprocess, and small case corpora."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIGS = ROOT / "reference_server" / "configs"
+START_TIMEOUT = 30.0
+
+
+@dataclass
+class RunningServer:
+    """A reference server process and the target file it wrote."""
+
+    process: subprocess.Popen[bytes]
+    target: Path
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+def start_reference_server(tmp: Path, profile: str = "humio", config: str = "suite.yaml") -> RunningServer:
+    """Start `python -m reference_server` on a free port; wait (bounded) for its target file."""
+    target = tmp / "target.yaml"
+    log = open(tmp / "server.log", "wb")  # noqa: SIM115 - the process owns it until it ends
+    proc = subprocess.Popen([sys.executable, "-m", "reference_server", "--config", str(CONFIGS / config),
+                             "--profile", profile, "--port", "0", "--data", str(tmp / "data"),
+                             "--write-target", str(target)], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    log.close()
+    deadline = time.monotonic() + START_TIMEOUT
+    while not target.exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"reference server did not start: {(tmp / 'server.log').read_text()[-2000:]}")
+        time.sleep(0.05)
+    return RunningServer(proc, target)
+
+
+def hecc(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Run the `hecc` command line in a subprocess (no plugin autoload surprises: same interpreter)."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.run([sys.executable, "-m", "hec_conformance.cli", *args], capture_output=True,
+                          text=True, timeout=timeout, cwd=ROOT, env=env, check=False)
+
+
+def write_cases(directory: Path, area: str, cases_yaml: str) -> Path:
+    """A one-file corpus `<directory>/<area>.yaml` holding `cases_yaml` (the text under `cases:`)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / f"{area}.yaml").write_text(f"area: {area}\ncases:\n{cases_yaml}", "utf-8")
+    return directory

@@ -1,0 +1,158 @@
+"""The engine against the real reference server over loopback: verdicts, diffs, sentinel, errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from suitekit import write_cases
+
+from hec_conformance import Engine, load_cases, load_catalogue, load_target
+from hec_conformance.results import CaseFinished, EventsRead, RequestSent, ResultEvent
+
+CASES = """\
+  - id: eng-pass
+    title: decimal time is stored exactly
+    requirements: [TIME-1]
+    profiles: [humio]
+    requests:
+      - endpoint: hec
+        events: [{time: 1537537729.123, event: hello}, {time: 1.005, event: two}]
+        expect:
+          status: 200
+          body: {text: Success, code: 0}
+          events:
+            - {"@timestamp": 1005, "@rawstring": two}
+            - {"@timestamp": 1537537729123, "@rawstring": hello, "@timezone": Z}
+  - id: eng-wrong
+    title: a deliberately wrong expectation fails with a field diff
+    requirements: [TIME-1]
+    profiles: [humio]
+    requests:
+      - endpoint: hec
+        events: [{time: 1537537729.123, event: hello}]
+        expect:
+          status: 200
+          events: [{"@timestamp": 1537537729124, "@rawstring": hello}]
+  - id: eng-should
+    title: a wrong SHOULD expectation is a warning
+    requirements: [TIME-3]
+    profiles: [humio]
+    requests:
+      - endpoint: hec
+        events: [{time: "1537537729.5", event: s}]
+        expect:
+          status: 200
+          events: [{"@timestamp": 1}]
+  - id: eng-nothing-stored
+    title: a bad envelope at 1 stores nothing (proved with the sentinel)
+    requirements: [ORD-2, BODY-5]
+    requests:
+      - endpoint: hec
+        events: [{event: first}, {$text: '{"event":'}]
+        expect:
+          status: 400
+          body: {code: 6, invalid-event-number: 1}
+          stored: 0
+  - id: eng-said-nothing
+    title: an accepted event read as "stored 0" must fail
+    requirements: [ORD-2]
+    requests:
+      - endpoint: hec
+        events: [{event: stored-for-sure}]
+        expect: {status: 200, stored: 0}
+  - id: eng-needs-qsa
+    title: query-string auth needs its capability
+    requirements: [AUTH-8]
+    needs: [query-string-auth]
+    requests:
+      - endpoint: hec
+        query: {token: "${token:default}"}
+        auth: none
+        events: [{event: q}]
+        expect: {status: 200}
+"""
+
+
+@pytest.fixture(scope="module")
+def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    corpus = write_cases(tmp_path_factory.mktemp("cases"), "engine", CASES)
+    return {c.id: c for c in load_cases([corpus])}
+
+
+def run(target_file: Path, case: Any, variant: str = "base", **changes: Any) -> tuple[CaseFinished,
+                                                                                   list[ResultEvent]]:
+    seen: list[ResultEvent] = []
+    target = dataclasses.replace(load_target(target_file), **changes)
+    engine = Engine(target, load_catalogue(), listeners=[seen.append], readback_timeout=5)
+    try:
+        return engine.run(case, variant), seen
+    finally:
+        engine.close()
+
+
+@pytest.mark.parametrize("variant", ["base", "gzip", "packed", "crlf", "tab", "json-ctype"])
+def test_a_conforming_case_passes_in_every_variant(reference_target: Path, cases: dict[str, Any],
+                                                     variant: str) -> None:
+    result, seen = run(reference_target, cases["eng-pass"], variant)
+    assert (result.outcome, result.diffs) == ("pass", ())
+    kinds = [type(e).__name__ for e in seen]
+    assert kinds == ["CaseStarted", "RequestSent", "ResponseReceived", "EventsRead", "CaseFinished"]
+    read = next(e for e in seen if isinstance(e, EventsRead))
+    assert [e["@rawstring"] for e in read.events] == ["two", "hello"]
+
+
+def test_a_broken_expectation_fails_with_the_field_diff(reference_target: Path,
+                                                        cases: dict[str, Any]) -> None:
+    result, _ = run(reference_target, cases["eng-wrong"])
+    assert result.outcome == "fail" and result.level == "MUST" and result.requirements == ("TIME-1",)
+    (diff,) = result.diffs
+    assert (diff.part, diff.path, diff.expected, diff.actual) == (
+        "stored", "events[0].@timestamp", 1537537729124, 1537537729123)
+
+
+def test_should_mismatch_is_a_warning(reference_target: Path, cases: dict[str, Any]) -> None:
+    result, _ = run(reference_target, cases["eng-should"])
+    assert (result.outcome, result.level) == ("warn", "SHOULD")
+
+
+def test_absence_is_proved_with_a_sentinel(reference_target: Path, cases: dict[str, Any]) -> None:
+    result, seen = run(reference_target, cases["eng-nothing-stored"])
+    assert result.outcome == "pass", result
+    read = next(e for e in seen if isinstance(e, EventsRead))
+    assert read.events == ()
+    # A stored event expected absent is caught: the sentinel makes the read-back current first.
+    result, _ = run(reference_target, cases["eng-said-nothing"])
+    assert result.outcome == "fail"
+    assert (result.diffs[0].path, result.diffs[0].expected, result.diffs[0].actual) == ("stored", 0, 1)
+
+
+def test_unsupported_names_the_reason(reference_target: Path, cases: dict[str, Any]) -> None:
+    result, seen = run(reference_target, cases["eng-needs-qsa"])
+    assert result.outcome == "unsupported" and "query-string-auth" in result.messages[0]
+    assert not any(isinstance(e, RequestSent) for e in seen)
+    result, _ = run(reference_target, cases["eng-pass"], "gzip", capabilities=frozenset({"readback"}))
+    assert result.outcome == "unsupported" and "gzip" in result.messages[0]
+    result, _ = run(reference_target, cases["eng-pass"], profile="splunk")
+    assert result.outcome == "unsupported" and "profile" in result.messages[0]
+
+
+def test_harness_problems_are_errors_not_failures(reference_target: Path, cases: dict[str, Any]) -> None:
+    target = load_target(reference_target)
+    result, _ = run(reference_target, cases["eng-pass"], url="http://127.0.0.1:9")
+    assert result.outcome == "error" and "unreachable" in result.messages[0]
+    bad_read = dataclasses.replace(target.readback, token="not-a-read-token")
+    result, _ = run(reference_target, cases["eng-pass"], readback=bad_read)
+    assert result.outcome == "error" and "read-back failed" in result.messages[0]
+
+
+def test_events_are_json_and_carry_no_token(reference_target: Path, cases: dict[str, Any]) -> None:
+    _, seen = run(reference_target, cases["eng-needs-qsa"], capabilities=frozenset({"query-string-auth"}))
+    text = json.dumps([e.to_dict() for e in seen])
+    for secret in load_target(reference_target).secrets():
+        assert secret not in text
+    sent = next(e for e in seen if isinstance(e, RequestSent))
+    assert sent.target.endswith("token=***")

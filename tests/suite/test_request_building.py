@@ -1,0 +1,130 @@
+"""Request bytes: variants, placeholders, the correlation marker, auth schemes, raw channels."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hec_conformance.engine import Context, apply_variant, build_request, case_variants
+from hec_conformance.engine.placeholders import MissingRole, roles_named
+from hec_conformance.target import Target, parse_target
+
+MARKER = "5f1d3c1e-0000-4000-8000-000000000001"
+CHANNEL, CHANNEL2 = "0b1c2d3e-0000-4000-8000-00000000000a", "0b1c2d3e-0000-4000-8000-00000000000b"
+
+
+@pytest.fixture
+def target(tmp_path: Path) -> Target:
+    return parse_target({"url": "http://127.0.0.1:1", "marker_field": "mk",
+                         "tokens": {"default": {"token": "tok-d", "repository": "main"},
+                                    "other_repo": {"token": "tok-o", "repository": "audit"}},
+                         "readback": {"kind": "logscale-query", "token": "tok-r"}}, base_dir=tmp_path, env={})
+
+
+@pytest.fixture
+def ctx(target: Target) -> Context:
+    return Context(target, marker=MARKER, channel=CHANNEL, channel2=CHANNEL2)
+
+
+def headers(built: Any) -> dict[str, str]:
+    return dict(built.http.headers)
+
+
+def test_variants_follow_the_case_format() -> None:
+    two = [{"endpoint": "hec", "events": [{"event": "a"}, {"event": "b"}]}]
+    one = [{"endpoint": "hec", "events": [{"event": "a"}]}]
+    assert case_variants(True, two) == ("base", "gzip", "packed", "crlf", "tab", "json-ctype")
+    assert case_variants(True, one) == ("base", "gzip", "json-ctype")
+    assert case_variants(False, two) == ("base",)
+    assert case_variants(("tab",), two) == ("base", "tab")
+    assert case_variants(True, [{"endpoint": "hec", "text": "{}"}]) == ("base",)
+    assert case_variants(True, [{**two[0], "separator": "<SP>"}]) == ("base", "gzip", "json-ctype")
+    assert case_variants(True, [{**two[0], "gzip": False, "content_type": None}]) == (
+        "base", "packed", "crlf", "tab")
+    assert case_variants(True, [{**two[0], "headers": {"content-type": "x/y"}}])[-1] == "tab"
+
+
+def test_separators_of_each_variant(ctx: Context) -> None:
+    request = {"endpoint": "hec", "events": [{"event": "a"}, {"event": "b"}]}
+    bodies = {v: build_request(apply_variant(request, v), ctx, False).http.body
+              for v in ("base", "packed", "crlf", "tab")}
+    env_a = json.dumps({"event": "a", "fields": {"mk": MARKER}}, separators=(",", ":")).encode()
+    env_b = env_a.replace(b'"a"', b'"b"')
+    assert bodies == {"base": env_a + b"\n" + env_b, "packed": env_a + env_b,
+                      "crlf": env_a + b"\r\n" + env_b, "tab": env_a + b"\t" + env_b}
+
+
+def test_gzip_and_json_ctype_variants(ctx: Context) -> None:
+    request = {"endpoint": "hec", "events": [{"event": "é"}]}
+    zipped = build_request(apply_variant(request, "gzip"), ctx, False)
+    assert headers(zipped)["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(zipped.http.body)) == {"event": "é", "fields": {"mk": MARKER}}
+    assert headers(build_request(apply_variant(request, "json-ctype"), ctx, False))["Content-Type"] == \
+        "application/json"
+    base = build_request(request, ctx, False)
+    assert list(headers(base)) == ["Authorization", "Content-Type"]
+    assert headers(base)["Content-Type"] == "text/plain; charset=utf-8"
+    assert "é".encode() in base.http.body  # UTF-8, no ASCII escaping
+
+
+def test_marker_insertion_rules(ctx: Context) -> None:
+    request = {"endpoint": "hec", "events": [
+        {"event": "a", "fields": {"x": "1"}}, {"event": "b", "fields": None}, {"event": "c", "fields": 5,
+                                                                              "source": "s"},
+        ["not", "an", "object"], {"$text": '{"event":"${marker}"<TAB>'}]}
+    built = build_request(request, ctx, True)
+    lines = built.http.body.split(b"\n")
+    assert json.loads(lines[0]) == {"event": "a", "fields": {"x": "1", "mk": MARKER}}
+    assert json.loads(lines[1]) == {"event": "b", "fields": None, "source": MARKER}
+    assert json.loads(lines[2]) == {"event": "c", "fields": 5, "source": "s"}
+    assert json.loads(lines[3]) == ["not", "an", "object"]
+    assert lines[4] == ('{"event":"' + MARKER + '"\t').encode()
+    assert built.lookups == (("mk", MARKER), ("@source", MARKER))
+
+
+def test_placeholders_everywhere(ctx: Context, target: Target) -> None:
+    request = {"endpoint": "hec", "text": "${marker_field}=${marker} <x41><CRLF>",
+               "headers": {"X-Splunk-Request-Channel": "${channel}"},
+               "query": {"index": "${repo:other_repo}"},
+               "auth": {"header": "Splunk ${token:other_repo}"}}
+    built = build_request(request, ctx, True)
+    assert built.http.body == f"mk={MARKER} A\r\n".encode()
+    assert headers(built) == {"Authorization": "Splunk tok-o", "Content-Type": "text/plain; charset=utf-8",
+                              "X-Splunk-Request-Channel": CHANNEL}
+    assert built.http.target() == "/api/v1/ingest/hec?index=audit"
+    assert ctx.expand_all({"k": ["${channel2}", 1]}) == {"k": [CHANNEL2, 1]}
+    assert roles_named({"a": ["${token:ack}"], "b": "${repo:other_repo}"}) == {"ack", "other_repo"}
+    with pytest.raises(MissingRole):
+        ctx.expand("${token:ack}")
+
+
+def test_auth_forms(ctx: Context) -> None:
+    def auth(value: Any) -> str | None:
+        return headers(build_request({"endpoint": "hec", "auth": value}, ctx, False)).get("Authorization")
+    assert auth("default") == "Splunk tok-d"
+    assert auth("none") is None
+    assert auth({"role": "other_repo", "scheme": "Bearer"}) == "Bearer tok-o"
+    assert auth({"role": "read", "scheme": "Bearer"}) == "Bearer tok-r"
+    basic = auth({"role": "default", "scheme": "basic", "user": "u"})
+    assert basic == "basic " + base64.b64encode(b"u:tok-d").decode()
+
+
+def test_raw_channels_and_methods(ctx: Context) -> None:
+    raw = build_request({"endpoint": "raw", "text": "line"}, ctx, True)
+    assert headers(raw)["X-Splunk-Request-Channel"] == MARKER and raw.lookups == (("channel", MARKER),)
+    given = build_request({"endpoint": "raw", "text": "l", "query": {"channel": "${channel}"}}, ctx, True)
+    assert "X-Splunk-Request-Channel" not in headers(given) and given.lookups == (("channel", CHANNEL),)
+    unread = build_request({"endpoint": "raw", "text": "l"}, ctx, False)
+    assert "X-Splunk-Request-Channel" not in headers(unread)
+    health = build_request({"endpoint": "health"}, ctx, False).http
+    assert (health.method, health.path, health.body) == ("GET", "/services/collector/health", b"")
+    assert "Content-Type" not in dict(health.headers)
+    empty = build_request({"path": "/services/collector/nope", "method": "PUT", "content_type": None,
+                           "base64": "AAE="}, ctx, False).http
+    assert (empty.method, empty.path, empty.body) == ("PUT", "/services/collector/nope", b"\x00\x01")
+    assert "Content-Type" not in dict(empty.headers)

@@ -1,0 +1,68 @@
+"""Target files: ${ENV} expansion, errors naming the key, schema checks, paths, the annotated example."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hec_conformance.target import EXAMPLE, TargetError, load_target, parse_target
+
+MINIMAL = "url: http://127.0.0.1:8088\ntokens:\n  default: {token: \"${HEC_TOKEN}\", repository: main}\n"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "target.yaml"
+    path.write_text(text, "utf-8")
+    return path
+
+
+def test_env_expansion_and_defaults(tmp_path: Path) -> None:
+    target = load_target(write(tmp_path, MINIMAL), env={"HEC_TOKEN": "s3cret"})
+    assert target.tokens["default"].token == "s3cret"
+    assert (target.profile, target.marker_field, target.readback.kind) == ("humio", "hec_case", "none")
+    assert target.capabilities == frozenset()
+    assert "s3cret" not in repr(target)
+
+
+def test_unset_variable_names_the_key(tmp_path: Path) -> None:
+    with pytest.raises(TargetError, match=r"tokens\.default\.token: environment variable HEC_TOKEN is not"):
+        load_target(write(tmp_path, MINIMAL), env={})
+
+
+def test_schema_errors_name_the_key(tmp_path: Path) -> None:
+    bad = MINIMAL.replace("url: http://127.0.0.1:8088\n", "url: http://h\nprofile: elastic\n")
+    with pytest.raises(TargetError, match="profile"):
+        load_target(write(tmp_path, bad), env={"HEC_TOKEN": "t"})
+    with pytest.raises(TargetError, match="default"):
+        parse_target({"url": "http://h", "tokens": {}}, base_dir=tmp_path, env={})
+
+
+def test_readback_capability_needs_a_readback(tmp_path: Path) -> None:
+    text = MINIMAL + "capabilities: [readback]\n"
+    with pytest.raises(TargetError, match="readback"):
+        load_target(write(tmp_path, text), env={"HEC_TOKEN": "t"})
+
+
+def test_unreadable_and_invalid_yaml(tmp_path: Path) -> None:
+    with pytest.raises(TargetError, match="cannot read"):
+        load_target(tmp_path / "nope.yaml")
+    with pytest.raises(TargetError, match="not valid YAML"):
+        load_target(write(tmp_path, "url: [unclosed\n"))
+    with pytest.raises(TargetError, match="mapping"):
+        load_target(write(tmp_path, "- just a list\n"))
+
+
+def test_tls_paths_are_relative_to_the_file(tmp_path: Path) -> None:
+    text = MINIMAL + "tls: {ca: certs/ca.pem, verify: false}\n"
+    target = load_target(write(tmp_path, text), env={"HEC_TOKEN": "t"})
+    assert target.tls.ca == tmp_path.resolve() / "certs" / "ca.pem"
+    assert target.tls.verify is False
+
+
+def test_the_example_is_a_valid_target(tmp_path: Path) -> None:
+    target = load_target(write(tmp_path, EXAMPLE), env={"HEC_TOKEN": "a", "HEC_READ_TOKEN": "b"})
+    assert target.readback.kind == "logscale-query" and target.readback.token == "b"
+    assert "readback" in target.capabilities
+    assert yaml.safe_load(EXAMPLE)["url"].startswith("https://")
