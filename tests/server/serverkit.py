@@ -31,6 +31,7 @@ class Server:
     proc: subprocess.Popen[bytes]
     target: dict[str, Any]
     data: Path
+    log: Path
     client: httpx.Client = field(init=False)
 
     def __post_init__(self) -> None:
@@ -76,8 +77,11 @@ class Server:
 
 
 def launch(tmp: Path, *args: str, config: Path | str | None = None, data: Path | None = None,
-           wait: bool = True) -> Server:
-    """Start ``python -m reference_server --port 0`` and wait (bounded) for its target file."""
+           data_flag: bool = True) -> Server:
+    """Start ``python -m reference_server --port 0`` in ``tmp`` and wait (bounded) for its target file.
+
+    Data go to ``data`` (default tmp/data); with ``data_flag=False`` no --data is passed at all.
+    """
     tmp.mkdir(parents=True, exist_ok=True)
     if isinstance(config, str):
         path = tmp / f"config-{uuid.uuid4().hex[:8]}.yaml"
@@ -85,22 +89,33 @@ def launch(tmp: Path, *args: str, config: Path | str | None = None, data: Path |
         config = path
     target = tmp / f"target-{uuid.uuid4().hex[:8]}.yaml"
     data = data or tmp / "data"
-    cmd = [sys.executable, "-m", "reference_server", "--port", "0", "--data", str(data),
-           "--write-target", str(target), *args]
+    cmd = [sys.executable, "-m", "reference_server", "--port", "0", "--write-target", str(target), *args]
+    if data_flag:
+        cmd += ["--data", str(data)]
     if config is not None:
         cmd += ["--config", str(config)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    log = tmp / f"{target.stem}.log"
+    with log.open("wb") as out:  # a file, not a pipe: a chatty server can never block on it
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=tmp,
+                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
     deadline = time.monotonic() + 20
     while not target.exists():
         if proc.poll() is not None:
-            _, err = proc.communicate()
-            raise RuntimeError(f"server exited {proc.returncode}: {err.decode()}")
+            raise RuntimeError(f"server exited {proc.returncode}: {log.read_text()}")
         if time.monotonic() > deadline:
             proc.kill()
             raise RuntimeError("server did not write its target file within 20 s")
         time.sleep(0.02)
-    return Server(proc, yaml.safe_load(target.read_text()), data)
+    return Server(proc, yaml.safe_load(target.read_text()), data, log)
+
+
+def run_failing(tmp: Path, *args: str) -> str:
+    """Run the server with arguments that must make it refuse to start: its one-line stderr."""
+    proc = subprocess.run([sys.executable, "-m", "reference_server", *args], cwd=tmp, capture_output=True,
+                          timeout=30, text=True)
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    return proc.stderr.strip()
 
 
 def raw_exchange(url: str, request: bytes, timeout: float = 10) -> tuple[int, dict[str, str], bytes]:
