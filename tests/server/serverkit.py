@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -35,7 +36,8 @@ class Server:
     client: httpx.Client = field(init=False)
 
     def __post_init__(self) -> None:
-        verify = self.target.get("tls", {}).get("ca", True)
+        ca = self.target.get("tls", {}).get("ca")
+        verify = ssl.create_default_context(cafile=ca) if ca else True
         self.client = httpx.Client(base_url=self.url, timeout=30, verify=verify)
 
     @property
