@@ -1,0 +1,94 @@
+"""Concurrent load and crash safety: every event answered 200 is stored exactly once, even after kill -9."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+import time
+from collections import Counter
+
+import httpx
+from serverkit import SUITE, Server, launch
+
+CLIENTS = 8
+
+
+def batch(marker: str, client: int, first: int, size: int) -> bytes:
+    return "".join(
+        json.dumps({"event": f"client={client} seq={n}", "time": 1_700_000_000 + n,
+                    "fields": {"hec_case": marker, "client": str(client), "seq": str(n)}})
+        for n in range(first, first + size)
+    ).encode()
+
+
+def run_clients(srv: Server, marker: str, per_client: int, size: int, stop: threading.Event | None = None,
+                acked: list[tuple[int, int]] | None = None) -> list[BaseException]:
+    """CLIENTS threads, each sending ``per_client`` events in requests of ``size``; returns their errors."""
+    errors: list[BaseException] = []
+
+    def client(number: int) -> None:
+        headers = {"Authorization": f"Splunk {srv.token()}"}
+        try:
+            with httpx.Client(base_url=srv.url, timeout=30) as http:
+                for first in range(0, per_client, size):
+                    if stop is not None and stop.is_set():
+                        return
+                    body = batch(marker, number, first, size)
+                    r = http.post("/services/collector", content=body, headers=headers)
+                    assert r.status_code == 200, r.text
+                    if acked is not None:
+                        acked.append((number, first))
+        except Exception as exc:  # reported to the test thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return errors
+
+
+def test_eight_clients_two_thousand_events_each(server, marker):
+    assert run_clients(server, marker, per_client=2000, size=50) == []
+    found = server.query(f"hec_case={marker}")
+    assert len(found) == CLIENTS * 2000
+    pairs = Counter((e["client"], e["seq"]) for e in found)
+    assert len(pairs) == CLIENTS * 2000 and set(pairs.values()) == {1}
+    assert len({e["@id"] for e in found}) == len(found)
+    for e in found:
+        assert e["@rawstring"] == f"client={e['client']} seq={e['seq']}"
+        assert e["@timestamp"] == (1_700_000_000 + int(e["seq"])) * 1000 and e["#repo"] == "main"
+    per_client = [[int(e["seq"]) for e in found if e["client"] == str(c)] for c in range(CLIENTS)]
+    assert all(seqs == list(range(2000)) for seqs in per_client)  # @timestamp order = send order here
+
+
+def test_kill_9_loses_no_acknowledged_event(tmp_path, marker):
+    srv = launch(tmp_path, config=SUITE)
+    acked: list[tuple[int, int]] = []
+    stop = threading.Event()
+    size = 20
+    loader = threading.Thread(target=run_clients, args=(srv, marker, 100_000, size, stop, acked))
+    loader.start()
+    deadline = time.monotonic() + 10
+    while len(acked) < 200 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    srv.proc.send_signal(signal.SIGKILL)
+    srv.proc.wait(timeout=10)
+    stop.set()
+    loader.join(timeout=60)
+    assert len(acked) >= 200
+
+    again = launch(tmp_path, config=SUITE, data=srv.data)
+    try:
+        found = again.query(f"hec_case={marker}")
+    finally:
+        again.stop()
+    pairs = Counter((int(e["client"]), int(e["seq"])) for e in found)
+    assert set(pairs.values()) == {1}  # no event twice
+    for client, first in acked:
+        assert all((client, n) in pairs for n in range(first, first + size))
+    for client, seq in pairs:  # requests in flight at the kill: all of their events or none
+        start = seq - seq % size
+        assert all((client, n) in pairs for n in range(start, start + size))
