@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from hec_conformance.catalogue import Requirement, load_catalogue
+from hec_conformance.catalogue import LEVELS, Requirement, load_catalogue
 from hec_conformance.corpus.model import DEFAULT_PROFILES, Case, CorpusError, LintError, key_path, shown_path
 from hec_conformance.corpus.notation import base64_error, notation_errors, placeholder_errors
 from hec_conformance.corpus.schema_errors import KeyPath, schema_problems
@@ -171,13 +171,21 @@ def _check_requirements(file: _File, case: Mapping[str, Any], path: KeyPath, cat
                 f"{rid} is about capability {requirement.capability!r}: add it to needs"
                 " (or to excludes to check the behaviour without it)",
             )
-    if len(known) == len(case["requirements"]):
-        for profile in profiles:
-            if not any(r.level_for(profile) for r in known):
-                file.error(
-                    path + ("profiles",),
-                    f"none of the requirements applies in profile {profile}: drop it from profiles",
-                )
+    if len(known) < len(case["requirements"]):
+        return
+    for profile in profiles:
+        levels = [LEVELS.index(lv) for r in known if (lv := r.level_for(profile))]
+        if not levels:
+            file.error(
+                path + ("profiles",),
+                f"none of the requirements applies in profile {profile}: drop it from profiles",
+            )
+        elif "level" in case and LEVELS.index(case["level"]) < min(levels):
+            file.error(
+                path + ("level",),
+                f"{case['level']} is stricter than its requirements in profile {profile}"
+                f" ({LEVELS[min(levels)]}): a case may lower a SPEC level, never raise it",
+            )
 
 
 def _check_case(file: _File, case: Mapping[str, Any], path: KeyPath, catalogue) -> None:

@@ -124,6 +124,21 @@ def test_requirements_must_apply_in_the_case_profiles(case_files):
     assert "SPL-2 does not apply in profile humio" in error.message
 
 
+def test_level_may_be_lowered_not_raised(case_files):
+    text = GOOD.format(area="evt", id="evt-1").replace(
+        "    profiles: [humio]\n", "    profiles: [humio]\n    level: MAY\n"
+    )
+    assert case_files.lint("evt.yaml", text) == []
+    text = (
+        GOOD.format(area="evt", id="evt-1")
+        .replace("[EVT-1]", "[EVT-4]")
+        .replace("    profiles: [humio]\n", "    profiles: [humio]\n    level: MUST\n")
+    )
+    error = one(case_files.lint("evt.yaml", text))
+    assert where(error) == ("evt.yaml", 7, "cases[0].level")
+    assert "stricter than its requirements in profile humio (SHOULD)" in error.message
+
+
 def test_requirement_capability_must_be_needed_or_excluded(case_files):
     text = GOOD.format(area="evt", id="evt-1").replace("[EVT-1]", "[EVT-1, BODY-3]")
     error = one(case_files.lint("evt.yaml", text))
