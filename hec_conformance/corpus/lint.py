@@ -13,8 +13,8 @@ from typing import Any
 from hec_conformance.catalogue import LEVELS, Requirement, load_catalogue
 from hec_conformance.corpus.model import DEFAULT_PROFILES, Case, CorpusError, LintError, key_path, shown_path
 from hec_conformance.corpus.notation import base64_error, notation_errors, placeholder_errors
-from hec_conformance.corpus.schema_errors import KeyPath, schema_problems
-from hec_conformance.corpus.yamlsource import YamlSource, read_yaml
+from hec_conformance.corpus.schema_errors import schema_problems
+from hec_conformance.corpus.yamlsource import KeyPath, YamlSource, read_yaml
 
 ENDPOINT_CAPABILITY = {
     "hec-raw": "raw",
@@ -148,7 +148,9 @@ def _check_body(file: _File, request: Mapping[str, Any], path: KeyPath) -> None:
         file.error(path + ("base64",), message)
 
 
-def _check_requirements(file: _File, case: Mapping[str, Any], path: KeyPath, catalogue) -> None:
+def _check_requirements(
+    file: _File, case: Mapping[str, Any], path: KeyPath, catalogue: Mapping[str, Requirement]
+) -> None:
     profiles = case.get("profiles", DEFAULT_PROFILES)
     mentioned = set(case.get("needs", ())) | set(case.get("excludes", ()))
     known: list[Requirement] = []
@@ -188,7 +190,9 @@ def _check_requirements(file: _File, case: Mapping[str, Any], path: KeyPath, cat
             )
 
 
-def _check_case(file: _File, case: Mapping[str, Any], path: KeyPath, catalogue) -> None:
+def _check_case(
+    file: _File, case: Mapping[str, Any], path: KeyPath, catalogue: Mapping[str, Requirement]
+) -> None:
     _check_requirements(file, case, path, catalogue)
     profiles = case.get("profiles", DEFAULT_PROFILES)
     needs = set(case.get("needs", ()))

@@ -11,8 +11,9 @@ from typing import Any
 from jsonschema import Draft202012Validator, ValidationError
 from jsonschema.exceptions import best_match
 
+from hec_conformance.corpus.yamlsource import KeyPath
+
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "case-file.schema.json"
-KeyPath = tuple[str | int, ...]
 
 
 @cache

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-Path_ = tuple[str | int, ...]
+KeyPath = tuple[str | int, ...]  # keys and list indexes from the document root
 
 _STR, _INT, _FLOAT, _BOOL, _NULL = (f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null"))
 _SEQ, _MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
@@ -62,10 +62,10 @@ class YamlSource:
     """A parsed file: `data`, `lines` (key path -> 1-based line) and problems found while reading."""
 
     data: Any = None
-    lines: dict[Path_, int] = field(default_factory=dict)
-    problems: list[tuple[Path_, int, str]] = field(default_factory=list)
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+    problems: list[tuple[KeyPath, int, str]] = field(default_factory=list)
 
-    def line_of(self, path: Path_) -> int:
+    def line_of(self, path: KeyPath) -> int:
         """The line of `path`, or of its nearest recorded ancestor."""
         for end in range(len(path), -1, -1):
             if path[:end] in self.lines:
@@ -101,10 +101,10 @@ class _Builder:
         self.loader = loader
         self.source = source
 
-    def problem(self, path: Path_, node: yaml.Node, message: str) -> None:
+    def problem(self, path: KeyPath, node: yaml.Node, message: str) -> None:
         self.source.problems.append((path, node.start_mark.line + 1, message))
 
-    def build(self, node: yaml.Node, path: Path_, active: frozenset[int]) -> Any:
+    def build(self, node: yaml.Node, path: KeyPath, active: frozenset[int]) -> Any:
         if id(node) in active:
             self.problem(path, node, "recursive alias")
             return None
@@ -121,7 +121,7 @@ class _Builder:
             return result
         return self.scalar(node, path)
 
-    def mapping(self, node: yaml.MappingNode, path: Path_, active: frozenset[int]) -> dict:
+    def mapping(self, node: yaml.MappingNode, path: KeyPath, active: frozenset[int]) -> dict:
         if node.tag != _MAP:
             self.problem(path, node, f"unsupported YAML tag {node.tag!r}")
         result: dict[str, Any] = {}
@@ -146,7 +146,7 @@ class _Builder:
             result[key] = self.build(value_node, child, active)
         return result
 
-    def scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
+    def scalar(self, node: yaml.ScalarNode, path: KeyPath) -> Any:
         if node.tag not in (_STR, _INT, _FLOAT, _BOOL, _NULL):
             self.problem(path, node, f"unsupported YAML tag {node.tag!r}")
             return None
