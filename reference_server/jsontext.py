@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from json.encoder import encode_basestring
+from json.encoder import c_make_encoder, encode_basestring
 
 __all__ = [
     "JsonNumber",
@@ -33,7 +33,7 @@ class JsonNumber(str):
 
 
 class _Punct(str):
-    """Punctuation queued by :func:`dumps_compact`; written out as is."""
+    """Punctuation queued by :func:`_dumps_deep`; written out as is."""
 
     __slots__ = ()
 
@@ -83,28 +83,55 @@ def _children(prefix: str | None, value: dict | list) -> Iterator[tuple[str, obj
     return (((prefix or "") + f"[{i}]", item) for i, item in enumerate(value))
 
 
-def flatten(value: object) -> Iterator[tuple[str, str]]:
-    """(name, text) pairs of a JSON value in document order (EVT-3, EVT-6).
+def flatten(value: object) -> dict[str, str]:
+    """Fields of a JSON value in document order, a later name overriding an earlier one (EVT-3, EVT-6).
 
     Object members join with ``.`` (``host.ip``), array items with ``[i]`` (``m[1][0]``, ``[0]`` for
-    a top-level array); empty objects and arrays yield nothing; a top-level scalar yields nothing.
+    a top-level array); empty objects and arrays give nothing; a top-level scalar gives nothing.
     """
+    fields: dict[str, str] = {}
     if type(value) is not dict and type(value) is not list:
-        return
+        return fields
     stack = [_children(None, value)]
     while stack:
         for name, item in stack[-1]:
-            if type(item) is dict or type(item) is list:
-                stack.append(_children(name, item))
-                break
-            yield name, scalar_text(item)
+            kind = type(item)
+            if kind is str:
+                fields[name] = item
+            elif kind is dict or kind is list:
+                if item:
+                    stack.append(_children(name, item))
+                    break
+            else:
+                fields[name] = scalar_text(item)
         else:
             stack.pop()
+    return fields
+
+
+def _encode_string(text: str) -> str:
+    return text if type(text) is JsonNumber else encode_basestring(text)
+
+
+def _not_json(value: object) -> object:
+    raise TypeError(f"{type(value).__name__} is not a decoded JSON value")
+
+
+# The C encoder writes whatever the string hook returns, so numbers come out as written.
+_encode_fast = c_make_encoder(None, _not_json, _encode_string, None, ":", ",", False, False, False)
 
 
 def dumps_compact(value: object) -> str:
     """Compact JSON text (EVT-4): members in order, no spaces, numbers as written, strings re-escaped
     with only the short escapes and ``\\u00XX`` (lower-case) for other control characters."""
+    try:
+        return "".join(_encode_fast(value, 0))
+    except RecursionError:  # nesting the decoder still took, called from a deeper stack
+        return _dumps_deep(value)
+
+
+def _dumps_deep(value: object) -> str:
+    """:func:`dumps_compact` without recursion."""
     parts: list[str] = []
     todo: list[object] = [value]
     while todo:

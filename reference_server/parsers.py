@@ -48,7 +48,7 @@ class JsonParser:
             return {}, "json parser: the text is not valid JSON"
         if type(value) is not dict:
             return {}, "json parser: the text is not a JSON object"
-        return dict(flatten(value)), None
+        return flatten(value), None
 
 
 @dataclass(frozen=True)

@@ -183,7 +183,7 @@ def _translate_envelope(envelope: dict[str, object], ctx: IngestContext) -> Stor
     elif event is None:
         rawstring, others = "", {}  # EVT-5 (humio; splunk rejected it before)
     else:
-        rawstring, others = dumps_compact(event), dict(flatten(event))  # EVT-3, EVT-4, EVT-6
+        rawstring, others = dumps_compact(event), flatten(event)  # EVT-3, EVT-4, EVT-6
     members = _fields_members(envelope.get("fields"))
     fields = _finish(head, rawstring, members, others, _EVENT_DROPPED, errors, ctx)
     return StoredEvent(repository, timestamp, fields)
