@@ -259,6 +259,10 @@ def test_body_and_header_matchers(case_files):
     )
     text = GOOD.format(area="evt", id="evt-1").replace("status: 200", good)
     assert case_files.lint("evt.yaml", text) == []
+    text = GOOD.format(area="evt", id="evt-1").replace("status: 200", "body: [{a: {regex: x}}, 1, null]")
+    assert case_files.lint("evt.yaml", text) == []
+    text = GOOD.format(area="evt", id="evt-1").replace("status: 200", "body: [{a: {regex: 1}}]")
+    assert one(case_files.lint("evt.yaml", text)).key == "cases[0].requests[0].expect.body[0].a.regex"
     bad = "status: 200\n          body: {code: {regex: 1}}\n          headers: {X-A: 5}"
     errors = case_files.lint("evt.yaml", GOOD.format(area="evt", id="evt-1").replace("status: 200", bad))
     assert [e.key for e in errors] == [
