@@ -34,6 +34,7 @@ CREATE INDEX IF NOT EXISTS events_by_time ON events (repository, timestamp, seq)
 """
 _INSERT = "INSERT INTO events (seq, repository, timestamp, ingest, fields) VALUES (?, ?, ?, ?, ?)"
 _GROUP_EVENTS = 50_000
+_LOCK_WAIT_SECONDS = 2.0  # only a foreign writer can hold the lock; past this the commit fails (503)
 _COLUMNS = {"@timestamp": "timestamp", "@id": "seq", "@ingesttimestamp": "ingest"}
 
 
@@ -88,7 +89,9 @@ class Store:
         self._lock = threading.Lock()
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._failed: BaseException | None = None
-        self._db = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
+        self._db = sqlite3.connect(
+            self._path, timeout=_LOCK_WAIT_SECONDS, check_same_thread=False, isolation_level=None
+        )
         if directory is not None:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
