@@ -17,6 +17,7 @@ from typing import Any
 import uvicorn
 import uvloop
 import yaml
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .app import HecApp
 from .config import Config
@@ -40,6 +41,47 @@ class _Server(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+
+class _HeaderDeadline(HttpToolsProtocol):
+    """httptools with a deadline for the request line and headers, which uvicorn lacks: a client that
+    trickles header bytes (slow-loris) is cut off ``header_timeout`` seconds after it connected or
+    after its previous response, however often it sends a byte. The body has its own deadline
+    (body.read_body)."""
+
+    header_timeout = 10.0
+    _deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
+
+    def on_headers_complete(self) -> None:
+        self._disarm()
+        super().on_headers_complete()
+
+    def on_response_complete(self) -> None:
+        pipelined = bool(self.pipeline)
+        super().on_response_complete()
+        if not pipelined and not self.transport.is_closing():
+            self._arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._deadline = self.loop.call_later(self.header_timeout, self._expire)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _expire(self) -> None:
+        if not self.transport.is_closing():
+            self.transport.close()
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -125,7 +167,7 @@ def run(
     uv_config = uvicorn.Config(
         HecApp(config, store),
         loop="none",
-        http="httptools",
+        http=type("HeaderDeadline", (_HeaderDeadline,), {"header_timeout": limits.header_timeout_seconds}),
         lifespan="off",
         access_log=False,
         log_level="warning",

@@ -44,14 +44,14 @@ tokens:
   - {token: tight-default, repository: main, role: default}
   - {token: tight-ack, repository: main, ack: true, role: ack}
 read_tokens: [tight-read]
-limits: {max_request_bytes: 1000, body_timeout_seconds: 2, max_channels: 2, max_pending_acks: 3,
-         channel_idle_seconds: 3600}
+limits: {max_request_bytes: 1000, header_timeout_seconds: 2, body_timeout_seconds: 2, max_channels: 2,
+         max_pending_acks: 3, channel_idle_seconds: 3600}
 """
 
 
 @pytest.fixture(scope="session")
 def tight_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """Small limits: 1000-byte bodies, 2 s to send a body, 2 ack channels, 3 pending acks."""
+    """Small limits: 1000-byte bodies, 2 s for headers and 2 s for a body, 2 ack channels, 3 pending acks."""
     s = launch(tmp_path_factory.mktemp("tight"), config=TIGHT)
     yield s
     s.stop()

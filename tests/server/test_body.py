@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import socket
+import struct
 import time
 import zlib
 from collections.abc import Iterator
@@ -90,15 +91,28 @@ def test_forty_mib_body_is_413(server):
     assert time.monotonic() - started < 20
 
 
-def _zeros_bomb(decoded: int) -> bytes:
-    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+def _zeros_bomb(mebibytes: int) -> bytes:
+    """One gzip member holding ``mebibytes`` MiB of zeros, built without compressing them all: after a
+    full flush, every further MiB of zeros deflates to the same bytes, so they are repeated."""
     block = bytes(1024 * 1024)
-    parts = [compressor.compress(block) for _ in range(decoded // len(block))]
-    return b"".join(parts) + compressor.flush()
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+    repeat = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+    assert compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH) == repeat
+    crc = 0
+    for _ in range(mebibytes):
+        crc = zlib.crc32(block, crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+    trailer = struct.pack("<II", crc, (mebibytes * len(block)) & 0xFFFFFFFF)
+    return header + first + repeat * (mebibytes - 1) + compressor.flush() + trailer
+
+
+def test_the_bomb_is_a_real_gzip_stream():
+    assert gzip.decompress(_zeros_bomb(3)) == bytes(3 * 1024 * 1024)
 
 
 def test_gzip_bomb_stops_at_the_limit(server):
-    bomb = _zeros_bomb(1024 * 1024 * 1024)
+    bomb = _zeros_bomb(1024)  # 1 GiB decoded
     assert len(bomb) < 2 * 1024 * 1024
     r = server.post("/services/collector", bomb, headers={"Content-Encoding": "gzip"})
     assert answer(r) == TOO_LARGE
@@ -173,14 +187,27 @@ def test_slow_loris_body_is_cut_off(tight_server):
     assert time.monotonic() - started < 8
 
 
-def test_slow_headers_do_not_hold_other_clients(server):
-    host, port = server.url.rsplit("//", 1)[1].rsplit(":", 1)
+@pytest.mark.parametrize("first", [b"", b"POST /services/collector HTTP/1.1\r\nHo"])
+def test_slow_or_silent_headers_are_cut_off(tight_server, first):
+    """Header bytes trickling in (or none at all) hold a connection at most the header timeout (2 s)."""
+    host, port = tight_server.url.rsplit("//", 1)[1].rsplit(":", 1)
+    started = time.monotonic()
+    closed = False
     with socket.create_connection((host, int(port)), timeout=10) as sock:
-        sock.sendall(b"POST /services/collector HTTP/1.1\r\nHo")
-        for _ in range(3):
-            time.sleep(0.2)
-            sock.sendall(b"s")
-            assert server.healthy()
+        sock.sendall(first)
+        sock.settimeout(0.3)
+        for _ in range(30):
+            assert tight_server.healthy()  # others are served meanwhile
+            try:
+                sock.sendall(b"s" if first else b"")
+                closed = sock.recv(100) == b""
+            except TimeoutError:
+                continue
+            except OSError:
+                closed = True
+            if closed:
+                break
+    assert closed and 1.5 < time.monotonic() - started < 5
 
 
 def test_malformed_http_is_rejected_and_server_survives(server):
