@@ -62,15 +62,13 @@ class AckRegistry:
 
     def reserve(self, channel: str) -> None:
         """Hold room for one ack id on ``channel`` before the request is stored; 503 code 9 if full."""
+        if self._full(channel):
+            self._forget_idle(keep=channel)
+            if self._full(channel):
+                raise busy()
         state = self._channels.get(channel)
         if state is None:
-            if len(self._channels) >= self._max_channels:
-                self._forget_idle()
-            if len(self._channels) >= self._max_channels:
-                raise busy()
             state = self._channels[channel] = _Channel()
-        if self._pending >= self._max_pending:
-            raise busy()
         self._pending += 1
         state.reserved += 1
         state.last_used = time.monotonic()
@@ -104,9 +102,15 @@ class AckRegistry:
             state.last_used = time.monotonic()
         return answer
 
-    def _forget_idle(self) -> None:
+    def _full(self, channel: str) -> bool:
+        if self._pending >= self._max_pending:
+            return True
+        return channel not in self._channels and len(self._channels) >= self._max_channels
+
+    def _forget_idle(self, keep: str) -> None:
+        """Drop channels idle for ``idle_seconds`` (their unreported acks too), as Splunk does."""
         cutoff = time.monotonic() - self._idle
         for name, state in list(self._channels.items()):
-            if state.last_used < cutoff and not state.reserved:
+            if name != keep and state.last_used < cutoff and not state.reserved:
                 self._pending -= len(state.pending)
                 del self._channels[name]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
 import uuid
 
 import pytest
-from serverkit import CHANNEL, OK, answer, envelope, hec
+from serverkit import CHANNEL, OK, answer, envelope, hec, launch
 
 MISSING = hec(400, 10, "Data channel is missing")
 INVALID = hec(400, 11, "Invalid data channel")
@@ -111,3 +112,19 @@ def test_too_many_channels_or_pending_acks_is_503_code_9(tight_server, marker):
     assert len(tight_server.query(f"hec_case={marker}")) == 3  # nothing refused was stored
     assert answer(ask(tight_server, first, [0, 1])) == (200, {"acks": {"0": True, "1": True}})
     assert answer(ingest(tight_server, marker, first))[1]["ackId"] == 2
+
+
+def test_idle_channels_make_room(tmp_path, marker):
+    config = ("repositories: [main]\ntokens: [{token: a, repository: main, ack: true, role: ack}]\n"
+              "read_tokens: [r]\nlimits: {max_channels: 1, max_pending_acks: 1, channel_idle_seconds: 1}\n")
+    srv = launch(tmp_path, config=config)
+    try:
+        first, second = guid(), guid()
+        assert answer(ingest(srv, marker, first))[1]["ackId"] == 0
+        assert answer(ingest(srv, marker, second)) == hec(503, 9, "Server is busy")
+        time.sleep(1.2)
+        assert answer(ingest(srv, marker, second))[1]["ackId"] == 0  # the idle channel was dropped
+        assert answer(ask(srv, first, [0])) == (200, {"acks": {"0": False}})
+        assert len(srv.query(f"hec_case={marker}")) == 2
+    finally:
+        srv.stop()
