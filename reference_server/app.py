@@ -95,7 +95,8 @@ class HecApp:
         for name, value in scope["headers"]:
             headers.setdefault(name.decode("latin-1"), value.decode("latin-1"))
         query: dict[str, str] = {}
-        for name, value in parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True):
+        query_string = scope["query_string"].decode("utf-8", "replace")
+        for name, value in parse_qsl(query_string, keep_blank_values=True):
             query.setdefault(name, value)
         request = Request(scope["method"], scope["path"], headers, query, receive)
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import queue
+import re
 import sqlite3
 import threading
 import time
@@ -31,10 +32,14 @@ CREATE TABLE IF NOT EXISTS events (
     fields TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_by_time ON events (repository, timestamp, seq);
+CREATE INDEX IF NOT EXISTS events_by_hec_case ON events (repository, json_extract(fields, '$.hec_case'));
+CREATE INDEX IF NOT EXISTS events_by_channel ON events (repository, json_extract(fields, '$.channel'));
 """
 _INSERT = "INSERT INTO events (seq, repository, timestamp, ingest, fields) VALUES (?, ?, ?, ?, ?)"
 _GROUP_EVENTS = 50_000
 _LOCK_WAIT_SECONDS = 2.0  # only a foreign writer can hold the lock; past this the commit fails (503)
+_INDEXED = frozenset({"hec_case", "channel"})  # the correlation markers of SPEC §9
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # usable as a literal JSON path, as the indexes are
 _COLUMNS = {"@timestamp": "timestamp", "@id": "seq", "@ingesttimestamp": "ingest"}
 
 
@@ -121,7 +126,10 @@ class Store:
         self, repository: str, terms: Sequence[Term], start: int, end: int
     ) -> list[dict[str, Any]]:
         """Events of ``repository`` with start <= @timestamp <= end matching every term, in order."""
-        sql = ["SELECT seq, timestamp, ingest, fields FROM events WHERE repository = ?",
+        # An exact term on a marker field narrows most: use its index rather than the time index.
+        marker = next((t.field for t in terms if t.field in _INDEXED and t.value is not None), None)
+        source = f"events INDEXED BY events_by_{marker}" if marker else "events"
+        sql = [f"SELECT seq, timestamp, ingest, fields FROM {source} WHERE repository = ?",
                "AND timestamp BETWEEN ? AND ?"]
         params: list[Any] = [repository, start, end]
         for term in terms:
@@ -130,6 +138,10 @@ class Store:
                 if term.value is not None:
                     sql.append(f"AND CAST({column} AS TEXT) = ?")
                     params.append(term.value)
+            elif _PLAIN_NAME.fullmatch(term.field):
+                path = f"json_extract(fields, '$.{term.field}')"
+                sql.append(f"AND {path} IS NOT NULL" if term.value is None else f"AND {path} = ?")
+                params += [] if term.value is None else [term.value]
             elif term.value is None:
                 sql.append("AND EXISTS (SELECT 1 FROM json_each(fields) WHERE key = ?)")
                 params.append(term.field)

@@ -24,6 +24,10 @@ def ingest(srv, *envelopes, role="default"):
     assert answer(r) == OK
 
 
+def raws(srv, q: str) -> list[str]:
+    return [e["@rawstring"] for e in srv.query(q)]
+
+
 def test_order_types_and_fields(server, marker):
     ingest(server, envelope(marker, "third", time=30), envelope(marker, "first", time=10),
            envelope(marker, {"n": 1.50, "deep": {"x": True}}, time=20), envelope(marker, "tie-a", time=30))
@@ -44,18 +48,30 @@ def test_terms(server, marker):
     ingest(server, envelope(marker, "a", fields={"hec_case": marker, "say": 'he said "hi" \\ ok', "k": "v"}),
            envelope(marker, "b", fields={"hec_case": marker, "k": "w"}),
            envelope(marker, "c", fields={"hec_case": marker, "k": "*"}))
-    def raws(q):
-        return [e["@rawstring"] for e in server.query(q)]
-    assert raws(f"hec_case={marker}") == ["a", "b", "c"]
-    assert raws(f'  hec_case="{marker}"   k=v ') == ["a"]
-    assert raws(f'hec_case={marker} say="he said \\"hi\\" \\\\ ok"') == ["a"]
-    assert raws(f"hec_case={marker} say=*") == ["a"]
-    assert raws(f'hec_case={marker} k="*"') == ["c"]
-    assert raws(f"* hec_case={marker} k=w") == ["b"]
-    assert raws(f"hec_case={marker} k=nothing") == []
-    assert raws(f"hec_case={marker} missing=*") == []
+    assert raws(server, f"hec_case={marker}") == ["a", "b", "c"]
+    assert raws(server, f'  hec_case="{marker}"   k=v ') == ["a"]
+    assert raws(server, f'hec_case={marker} say="he said \\"hi\\" \\\\ ok"') == ["a"]
+    assert raws(server, f"hec_case={marker} say=*") == ["a"]
+    assert raws(server, f'hec_case={marker} k="*"') == ["c"]
+    assert raws(server, f"* hec_case={marker} k=w") == ["b"]
+    assert raws(server, f"hec_case={marker} k=nothing") == []
+    assert raws(server, f"hec_case={marker} missing=*") == []
+    assert raws(server, f"k=v hec_case={marker}") == ["a"]  # the marker need not come first
+
+
+def test_terms_on_any_field_name(server, marker):
+    ingest(server, envelope(marker, {"host": {"ip": "10.0.0.1"}, "odd name": "x"}), envelope(marker, "plain"))
+    structured = '{"host":{"ip":"10.0.0.1"},"odd name":"x"}'
+    assert raws(server, f"hec_case={marker} host.ip=10.0.0.1") == [structured]
+    assert raws(server, f"#repo=main hec_case={marker} #type=none") == [structured, "plain"]
+    assert len(raws(server, f"hec_case={marker} host.ip=*")) == 1
+    assert raws(server, f"hec_case={marker} @rawstring=plain") == ["plain"]
+
+
+def test_fields_by_id_and_timestamp(server, marker):
+    ingest(server, envelope(marker, "a"))
     first = server.query(f"hec_case={marker}")[0]
-    assert raws(f"hec_case={marker} @id={first['@id']} @timestamp={first['@timestamp']}") == ["a"]
+    assert raws(server, f"hec_case={marker} @id={first['@id']} @timestamp={first['@timestamp']}") == ["a"]
 
 
 def test_star_and_repository_scope(server, marker):
