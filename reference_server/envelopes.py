@@ -108,7 +108,7 @@ def _envelope(text: str, pos: int, envelopes: list[object]) -> int:
     number = len(envelopes)
     try:
         value, stop = raw_decode(text, pos)
-    except (ValueError, RecursionError):
+    except ValueError:
         raise invalid_format(number) from None
     if type(value) is not dict:
         raise invalid_format(number)

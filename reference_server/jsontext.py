@@ -1,8 +1,8 @@
 """JSON values as the server keeps them: numbers keep the text they were written with.
 
 Decoded values are ``dict`` (last duplicate member wins, first position kept), ``list``, ``str``,
-:class:`JsonNumber`, ``True``/``False`` and ``None``. Walks are iterative, so nesting depth is only
-bounded by the decoder.
+:class:`JsonNumber`, ``True``/``False`` and ``None``. Nothing here recurses in Python, so any
+nesting depth is decoded, flattened and written back.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from json.decoder import scanstring
 from json.encoder import c_make_encoder, encode_basestring
 
 __all__ = [
@@ -43,21 +44,86 @@ def _reject_constant(name: str) -> object:
 
 
 _DECODER = json.JSONDecoder(parse_float=JsonNumber, parse_int=JsonNumber, parse_constant=_reject_constant)
-
-raw_decode = _DECODER.raw_decode
-"""``raw_decode(text, pos) -> (value, end)``; raises ``ValueError`` (or ``RecursionError``) on bad JSON."""
-
+_SKIP_WS = re.compile(r"[ \t\r\n]*").match
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?").match
+_LITERALS = {"t": ("true", True), "f": ("false", False), "n": ("null", None)}
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def raw_decode(text: str, pos: int) -> tuple[object, int]:
+    """The JSON value starting exactly at ``pos`` and where it ends; ``ValueError`` if there is none.
+
+    The C decoder does the work; values nested deeper than its recursion limit (about 1000 levels)
+    are decoded again without recursion, so any depth the body size allows is accepted.
+    """
+    try:
+        return _DECODER.raw_decode(text, pos)
+    except RecursionError:
+        return _raw_decode_deep(text, pos)
+
+
+def _raw_decode_deep(text: str, pos: int) -> tuple[object, int]:
+    """:func:`raw_decode` with an explicit stack of open containers (and a pending member name)."""
+    open_: list[tuple[dict | list, str | None]] = []
+    while True:
+        value: object
+        char = text[pos : pos + 1]
+        if char == "{" or char == "[":
+            pos = _SKIP_WS(text, pos + 1).end()
+            if text.startswith("}" if char == "{" else "]", pos):
+                value, pos = ({} if char == "{" else []), pos + 1
+            else:
+                if char == "{":
+                    name, pos = _member_name(text, pos)
+                    open_.append(({}, name))
+                else:
+                    open_.append(([], None))
+                continue
+        elif char == '"':
+            value, pos = scanstring(text, pos + 1, True)
+        elif char in _LITERALS and text.startswith(_LITERALS[char][0], pos):
+            literal, value = _LITERALS[char]
+            pos += len(literal)
+        elif number := _NUMBER(text, pos):
+            value, pos = JsonNumber(number.group()), number.end()
+        else:
+            raise ValueError(f"no JSON value at {pos}")
+        while True:  # put the finished value in its container; close containers that end here
+            if not open_:
+                return value, pos
+            container, name = open_[-1]
+            if type(container) is dict:
+                container[name] = value
+            else:
+                container.append(value)  # type: ignore[union-attr]
+            pos = _SKIP_WS(text, pos).end()
+            if text.startswith(",", pos):
+                pos = _SKIP_WS(text, pos + 1).end()
+                if type(container) is dict:
+                    name, pos = _member_name(text, pos)
+                    open_[-1] = (container, name)
+                break
+            if not text.startswith("}" if type(container) is dict else "]", pos):
+                raise ValueError(f"expected ',' or the end of a container at {pos}")
+            value, pos = container, pos + 1
+            open_.pop()
+
+
+def _member_name(text: str, pos: int) -> tuple[str, int]:
+    """A member name and its ``:`` at ``pos``; returns the position of the member's value."""
+    if not text.startswith('"', pos):
+        raise ValueError(f"expected a member name at {pos}")
+    name, pos = scanstring(text, pos + 1, True)
+    pos = _SKIP_WS(text, pos).end()
+    if not text.startswith(":", pos):
+        raise ValueError(f"expected ':' at {pos}")
+    return name, _SKIP_WS(text, pos + 1).end()
 
 
 def decode_value(text: str) -> object:
     """One JSON text (surrounding JSON whitespace allowed) -> its value; ``ValueError`` if it is not one."""
-    start = len(text) - len(text.lstrip(" \t\r\n"))
-    try:
-        value, end = raw_decode(text, start)
-    except RecursionError as exc:
-        raise ValueError("JSON nested too deeply") from exc
-    if text[end:].strip(" \t\r\n"):
+    value, end = raw_decode(text, _SKIP_WS(text).end())
+    if _SKIP_WS(text, end).end() != len(text):
         raise ValueError("extra data after the JSON value")
     if has_lone_surrogate(value):
         raise ValueError("lone surrogate escape")
@@ -75,38 +141,54 @@ def scalar_text(value: object) -> str:
     return str(value)  # str, or JsonNumber -> its exact text as a plain str
 
 
-def _children(prefix: str | None, value: dict | list) -> Iterator[tuple[str, object]]:
+def _segments(value: dict | list, root: bool) -> Iterator[tuple[str, object]]:
+    """(name segment, item) of a container: ``key`` at the root, else ``.key``; ``[i]`` for arrays."""
     if type(value) is dict:
-        if prefix is None:
-            return iter(value.items())
-        return ((f"{prefix}.{key}", item) for key, item in value.items())
-    return (((prefix or "") + f"[{i}]", item) for i, item in enumerate(value))
+        return iter(value.items()) if root else ((f".{key}", item) for key, item in value.items())
+    return ((f"[{i}]", item) for i, item in enumerate(value))
 
 
-def flatten(value: object) -> dict[str, str]:
-    """Fields of a JSON value in document order, a later name overriding an earlier one (EVT-3, EVT-6).
+def flatten(value: object, text_size: int) -> tuple[dict[str, str], str | None]:
+    """Fields of a JSON value in document order, a later name overriding an earlier one (EVT-3, EVT-6),
+    and an error message if they had to be cut short.
 
     Object members join with ``.`` (``host.ip``), array items with ``[i]`` (``m[1][0]``, ``[0]`` for
     a top-level array); empty objects and arrays give nothing; a top-level scalar gives nothing.
+    A name is built only for a field, so nesting alone costs linear time; but a long path repeated
+    over many items grows quadratically, so the field names may total at most 4 x ``text_size``
+    (the size of the value's JSON text) + 1024 characters; past that flattening stops.
     """
+    budget = 4 * text_size + 1024
     fields: dict[str, str] = {}
     if type(value) is not dict and type(value) is not list:
-        return fields
-    stack = [_children(None, value)]
+        return fields, None
+    path: list[str] = []  # name segments of the open containers below the top one
+    prefixes: list[str | None] = [""]  # the joined path at each depth, built on first use
+    stack = [_segments(value, True)]
     while stack:
-        for name, item in stack[-1]:
+        for segment, item in stack[-1]:
             kind = type(item)
-            if kind is str:
-                fields[name] = item
-            elif kind is dict or kind is list:
+            if kind is dict or kind is list:
                 if item:
-                    stack.append(_children(name, item))
+                    path.append(segment)
+                    prefixes.append(None)
+                    stack.append(_segments(item, False))
                     break
-            else:
-                fields[name] = scalar_text(item)
+                continue
+            prefix = prefixes[-1]
+            if prefix is None:
+                prefix = prefixes[-1] = "".join(path)
+            name = prefix + segment
+            budget -= len(name)
+            if budget < 0:
+                return fields, f"field names too large: kept the first {len(fields)} fields"
+            fields[name] = item if kind is str else scalar_text(item)  # type: ignore[assignment]
         else:
             stack.pop()
-    return fields
+            prefixes.pop()
+            if path:
+                path.pop()
+    return fields, None
 
 
 def _encode_string(text: str) -> str:
@@ -126,7 +208,7 @@ def dumps_compact(value: object) -> str:
     with only the short escapes and ``\\u00XX`` (lower-case) for other control characters."""
     try:
         return "".join(_encode_fast(value, 0))
-    except RecursionError:  # nesting the decoder still took, called from a deeper stack
+    except RecursionError:  # the C encoder recurses; deep values take the slow road
         return _dumps_deep(value)
 
 

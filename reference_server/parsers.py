@@ -48,7 +48,8 @@ class JsonParser:
             return {}, "json parser: the text is not valid JSON"
         if type(value) is not dict:
             return {}, "json parser: the text is not a JSON object"
-        return flatten(value), None
+        fields, error = flatten(value, len(text))
+        return fields, None if error is None else f"json parser: {error}"
 
 
 @dataclass(frozen=True)

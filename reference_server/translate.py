@@ -9,8 +9,12 @@ Choices where SPEC leaves room, kept in one place:
 - An ``index`` query parameter that differs from the token's repository fails envelope 0 (IDX-3).
 - The parsers (kv, then the chosen parser) run on every string event, ``""`` included, and on raw
   lines; a ``sourcetype`` naming no parser only adds ``@error`` where a parser would run.
+- An event whose ``@rawstring`` LIM-1 cuts runs no parser and keeps no event members, so an unknown
+  ``sourcetype`` adds no ``@error`` there.
 - LIM-2 counts every field of the stored event, ``@timestamp``, ``@id`` and ``@ingesttimestamp``
   included.
+- Flattening an object event stops, with ``@error``, once its field names total more than 4 x the
+  size of its ``@rawstring`` (+ 1024): such names come only from hostile nesting (jsontext.flatten).
 """
 
 from __future__ import annotations
@@ -96,8 +100,9 @@ def translate_raw(lines: list[str], ctx: IngestContext) -> list[StoredEvent]:
     events = []
     for line in lines:
         errors: list[str] = []
-        others = _parsed(line, sourcetype, ctx, errors)
-        fields = _finish(dict(head), line, {}, others, _RAW_DROPPED, errors, ctx)
+        rawstring, whole = _limited(line, ctx)
+        others = _parsed(line, sourcetype, ctx, errors) if whole else {}
+        fields = _finish(dict(head), rawstring, {}, others, _RAW_DROPPED, errors, ctx)
         events.append(StoredEvent(repository, ctx.now_ms, fields))
     return events
 
@@ -178,12 +183,20 @@ def _translate_envelope(envelope: dict[str, object], ctx: IngestContext) -> Stor
         _member(envelope, "host", ctx),
     )
     event = envelope.get("event")
-    if type(event) is str:
-        rawstring, others = event, _parsed(event, sourcetype, ctx, errors)  # EVT-1, EVT-2
-    elif event is None:
-        rawstring, others = "", {}  # EVT-5 (humio; splunk rejected it before)
+    if event is None:
+        rawstring = ""  # EVT-5 (humio; splunk rejected it before)
+    elif type(event) is str:
+        rawstring = event  # EVT-1
     else:
-        rawstring, others = dumps_compact(event), flatten(event)  # EVT-3, EVT-4, EVT-6
+        rawstring = dumps_compact(event)  # EVT-4, EVT-6
+    rawstring, whole = _limited(rawstring, ctx)
+    others: dict[str, str] = {}
+    if whole and type(event) is str:
+        others = _parsed(event, sourcetype, ctx, errors)  # EVT-2
+    elif whole and event is not None:
+        others, error = flatten(event, len(rawstring))  # EVT-3, EVT-6
+        if error is not None:
+            errors.append(error)
     members = _fields_members(envelope.get("fields"))
     fields = _finish(head, rawstring, members, others, _EVENT_DROPPED, errors, ctx)
     return StoredEvent(repository, timestamp, fields)
@@ -220,11 +233,7 @@ def _finish(
     errors: list[str],
     ctx: IngestContext,
 ) -> dict[str, str]:
-    """Merge by PREC-1 (head > ``fields`` members > parser/kv/event fields) and apply LIM-1/LIM-2."""
-    limit = ctx.max_event_bytes
-    if len(rawstring) * 4 > limit and len(encoded := rawstring.encode("utf-8")) > limit:
-        rawstring = encoded[: limit - 3].decode("utf-8", "ignore") + "..."  # LIM-1
-        others = {}
+    """Merge by PREC-1 (head > ``fields`` members > parser/kv/event fields) and apply LIM-2."""
     fields["@rawstring"] = rawstring
     if errors:
         fields["@error"] = "true"
@@ -241,6 +250,16 @@ def _finish(
         for name in kept:
             fields[name] = others[name]
     return fields
+
+
+def _limited(rawstring: str, ctx: IngestContext) -> tuple[str, bool]:
+    """LIM-1: ``@rawstring`` cut to its longest whole-character prefix of at most the limit - 3 bytes,
+    plus ``...``, when over the limit; and whether it was whole. A cut event runs no parser and
+    keeps none of its event members."""
+    limit = ctx.max_event_bytes
+    if len(rawstring) * 4 <= limit or len(encoded := rawstring.encode("utf-8")) <= limit:
+        return rawstring, True
+    return encoded[: limit - 3].decode("utf-8", "ignore") + "...", False
 
 
 def _fields_members(fields: object) -> dict[str, str]:

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from reference_server.envelopes import parse_event_body
-from reference_server.errors import HecError
-from reference_server.jsontext import _dumps_deep, decode_value, dumps_compact, flatten
+from reference_server.jsontext import (
+    _DECODER,
+    _dumps_deep,
+    _raw_decode_deep,
+    decode_value,
+    dumps_compact,
+    flatten,
+)
 
 json_values = st.recursive(
     st.none()
@@ -49,23 +56,41 @@ def test_compact_text_literals(text: str, compact: str) -> None:
 
 def test_flatten_literal() -> None:
     value = decode_value('{"a":{"b":[1,{"c":2.50}],"e":{},"f":[]},"[0]":null,"x.y":1,"x":{"y":true}}')
-    assert flatten(value) == {"a.b[0]": "1", "a.b[1].c": "2.50", "[0]": "null", "x.y": "true"}
-    assert all(type(text) is str for text in flatten(value).values())
-    assert flatten(decode_value("[[1],[2,[3]]]")) == {"[0][0]": "1", "[1][0]": "2", "[1][1][0]": "3"}
-    assert flatten(decode_value("5")) == {}
+    fields = {"a.b[0]": "1", "a.b[1].c": "2.50", "[0]": "null", "x.y": "true"}
+    assert flatten(value, 0) == (fields, None)
+    assert all(type(text) is str for text in flatten(value, 0)[0].values())
+    assert flatten(decode_value("[[1],[2,[3]]]"), 0) == (
+        {"[0][0]": "1", "[1][0]": "2", "[1][1][0]": "3"},
+        None,
+    )
+    assert flatten(decode_value("5"), 0) == ({}, None)
 
 
-def deepest_accepted_body() -> tuple[bytes, int]:
-    """The most deeply nested event array this decoder takes (it bounds nesting by the stack)."""
-    low, high = 1, 5000
-    while low < high:
-        middle = (low + high + 1) // 2
-        try:
-            parse_event_body(b'{"event":' + b"[" * middle + b"]" * middle + b"}")
-            low = middle
-        except HecError:
-            high = middle - 1
-    return b'{"event":' + b"[" * low + b"1" + b"]" * low + b"}", low
+def test_flatten_stops_at_its_name_budget() -> None:
+    # 4 x 10 + 1024 = 1064 characters of names: "k0".."k9" (2 each), then 1044 / 3 = 348 of "[i]"...
+    value = decode_value('{"long":[' + ",".join(["1"] * 2000) + "]}")
+    fields, error = flatten(value, 10)
+    assert error == f"field names too large: kept the first {len(fields)} fields"
+    assert list(fields)[:3] == ["long[0]", "long[1]", "long[2]"]
+    assert 1064 - 10 < sum(map(len, fields)) + 4 <= 1064
+    assert flatten(value, 10_000) == ({f"long[{i}]": "1" for i in range(2000)}, None)
+
+
+@given(
+    json_values, st.text(" \t\r\n", max_size=2), st.integers(0, 40), st.sampled_from(["", "x", ",", "]", "}"])
+)
+def test_the_deep_decoder_agrees_with_the_c_decoder(value: object, space: str, cut: int, extra: str) -> None:
+    text = json.dumps(value, indent=1 if space else None) + extra
+    text = text[: len(text) - cut] if cut % 3 == 0 else text  # some texts cut short: both must fail
+    try:
+        expected: object = _DECODER.raw_decode(text, 0)
+    except ValueError:
+        expected = ValueError
+    try:
+        got: object = _raw_decode_deep(text, 0)
+    except ValueError:
+        got = ValueError
+    assert got == expected
 
 
 def call_at_depth(depth: int, function: object, *args: object) -> object:
@@ -74,9 +99,39 @@ def call_at_depth(depth: int, function: object, *args: object) -> object:
     return function(*args)  # type: ignore[operator]
 
 
-def test_deep_values_that_parse_also_serialise_and_flatten_from_a_deeper_stack() -> None:
-    body, depth = deepest_accepted_body()
-    [envelope] = parse_event_body(body)
+@pytest.mark.parametrize("depth", [1000, 100_000])
+def test_any_nesting_depth_is_decoded_and_written_back(depth: int) -> None:
+    nested = "[" * depth + "1" + "]" * depth
+    [envelope] = parse_event_body(b'{"event":{"a":' + nested.encode() + b',"b":2}}')
     event = envelope["event"]  # type: ignore[index]
-    assert call_at_depth(100, dumps_compact, event) == "[" * depth + "1" + "]" * depth
-    assert call_at_depth(100, flatten, event) == {"[0]" * depth: "1"}
+    text = call_at_depth(100, dumps_compact, event)
+    assert text == '{"a":' + nested + ',"b":2}'
+    fields, error = call_at_depth(100, flatten, event, len(text))  # type: ignore[misc]
+    assert (fields, error) == ({"a" + "[0]" * depth: "1", "b": "2"}, None)
+    assert decode_value(" " + nested + " ") is not None
+
+
+def test_deep_nesting_without_fields_is_linear() -> None:
+    depth = 200_000
+    [envelope] = parse_event_body(b'{"event":{"a":' + b"[" * depth + b"]" * depth + b',"b":2}}')
+    started = time.perf_counter()
+    assert flatten(envelope["event"], 2 * depth) == ({"b": "2"}, None)  # type: ignore[index]
+    assert time.perf_counter() - started < 10
+
+
+def test_many_fields_under_a_deep_path_are_cut_short() -> None:
+    depth, width = 2000, 2000
+    text = "[" * depth + ",".join(["1"] * width) + "]" * depth
+    fields, error = flatten(decode_value(text), len(text))
+    assert error == f"field names too large: kept the first {len(fields)} fields"
+    assert 0 < len(fields) < width and sum(map(len, fields)) <= 4 * len(text) + 1024
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 100_000, "[" * 100_000 + "]" * 99_999, '{"a":' * 50_000],
+    ids=["open-arrays", "one-bracket-short", "open-objects"],
+)
+def test_deep_invalid_json_is_a_value_error(text: str) -> None:
+    with pytest.raises(ValueError):
+        decode_value(text)

@@ -752,18 +752,38 @@ def test_first_failing_envelope_and_check_decides(body: str, profile: str, code:
 
 def test_oversized_rawstring_is_truncated() -> None:  # LIM-1
     body = json.dumps(
-        {"event": "0123456789abcdefghij extra=1", "host": "h", "fields": {"f": "1"}, "sourcetype": "json"}
+        {
+            "time": True,
+            "event": "0123456789abcdefghij extra=1",
+            "host": "h",
+            "fields": {"f": "1"},
+            "sourcetype": "json",
+        }
     )
     got = fields(body, max_event_bytes=20)
-    assert got == {
+    assert got == {  # a cut event runs no parser (no kv field, no json parser error)
         "@rawstring": "0123456789abcdefg...",
         **HEAD,
         "#type": "json",
         "@host": "h",
         "@error": "true",
-        "@error_msg": "json parser: the text is not valid JSON",
+        "@error_msg": "time true is not a number of seconds. Setting it to now",
         "f": "1",
     }
+
+
+def test_hostile_field_names_are_cut_short_with_error() -> None:
+    key = "k" * 200
+    body = '{"event":{"' + key + '":[' + ",".join(["1"] * 2000) + ']},"fields":{"f":"1"}}'
+    got = fields(body)
+    kept = [name for name in got if name.startswith(key)]
+    assert kept == [f"{key}[{i}]" for i in range(len(kept))]
+    # names may total 4 x len(@rawstring) + 1024 = 4 x 4206 + 1024 = 17848 characters:
+    # 10 names of 203 characters and 77 of 204 make 17738; one more would make 17942
+    assert len(kept) == 87
+    assert got["@error"] == "true"
+    assert got["@error_msg"] == "field names too large: kept the first 87 fields"
+    assert got["f"] == "1"
 
 
 @pytest.mark.parametrize(
