@@ -25,6 +25,7 @@ from .translate import IngestContext, StoredEvent, translate_events, translate_r
 log = logging.getLogger("reference_server")
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
+_encode = json.JSONEncoder(separators=(",", ":")).encode
 _JSON = b"application/json"
 _NDJSON = b"application/x-ndjson"
 _QUERY_PATH = re.compile(r"/api/v1/repositories/([^/]+)/query")
@@ -57,7 +58,7 @@ class Answer:
 
 
 def json_answer(status: int, value: object, headers: tuple[tuple[bytes, bytes], ...] = ()) -> Answer:
-    return Answer(status, json.dumps(value, separators=(",", ":")).encode(), _JSON, headers)
+    return Answer(status, _encode(value).encode(), _JSON, headers)
 
 
 class HecApp:
@@ -197,7 +198,7 @@ class HecApp:
         query = parse_request(data, int(time.time() * 1000))
         events = await self.store.search(repository, query.terms, query.start, query.end)
         if "application/x-ndjson" in request.headers.get("accept", "").lower():
-            lines = "".join(json.dumps(e, separators=(",", ":")) + "\n" for e in events)
+            lines = "".join(_encode(e) + "\n" for e in events)
             return Answer(200, lines.encode(), _NDJSON)
         return json_answer(200, events)
 
