@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import Any
 
 BODY_SHOWN = 600
 EVENTS_SHOWN = 5
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def case_name(case: dict[str, Any]) -> str:
@@ -24,7 +27,7 @@ def body_text(body: dict[str, Any], limit: int = BODY_SHOWN) -> str:
     shown = text[:limit]
     if len(text) > limit or body.get("truncated"):
         shown += f"... ({body['length']} bytes in all)"
-    return json.dumps(shown, ensure_ascii=False)[1:-1] if any(c in shown for c in "\r\n\t\0") else shown
+    return _CONTROL.sub(lambda m: _ESCAPES.get(m.group(), f"\\x{ord(m.group()):02x}"), shown)
 
 
 def diff_line(diff: dict[str, Any]) -> str:
