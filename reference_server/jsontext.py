@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from json.decoder import scanstring
 from json.encoder import c_make_encoder, encode_basestring
 
@@ -141,13 +141,6 @@ def scalar_text(value: object) -> str:
     return str(value)  # str, or JsonNumber -> its exact text as a plain str
 
 
-def _segments(value: dict | list, root: bool) -> Iterator[tuple[str, object]]:
-    """(name segment, item) of a container: ``key`` at the root, else ``.key``; ``[i]`` for arrays."""
-    if type(value) is dict:
-        return iter(value.items()) if root else ((f".{key}", item) for key, item in value.items())
-    return ((f"[{i}]", item) for i, item in enumerate(value))
-
-
 def flatten(value: object, text_size: int) -> tuple[dict[str, str], str | None]:
     """Fields of a JSON value in document order, a later name overriding an earlier one (EVT-3, EVT-6),
     and an error message if they had to be cut short.
@@ -155,16 +148,44 @@ def flatten(value: object, text_size: int) -> tuple[dict[str, str], str | None]:
     Object members join with ``.`` (``host.ip``), array items with ``[i]`` (``m[1][0]``, ``[0]`` for
     a top-level array); empty objects and arrays give nothing; a top-level scalar gives nothing.
     A name is built only for a field, so nesting alone costs linear time; but a long path repeated
-    over many items grows quadratically, so the field names may total at most 4 x ``text_size``
-    (the size of the value's JSON text) + 1024 characters; past that flattening stops.
+    over many items grows quadratically, so the names of nested fields may total at most
+    4 x ``text_size`` (the size of the value's JSON text) + 1024 characters; past that flattening
+    stops. (Top-level names are the member names themselves, or ``[i]``: linear in the text.)
     """
-    budget = 4 * text_size + 1024
     fields: dict[str, str] = {}
-    if type(value) is not dict and type(value) is not list:
+    if type(value) is dict:
+        members: Iterable[tuple[str, object]] = value.items()
+    elif type(value) is list:
+        members = _segments(value, "")
+    else:
         return fields, None
-    path: list[str] = []  # name segments of the open containers below the top one
-    prefixes: list[str | None] = [""]  # the joined path at each depth, built on first use
-    stack = [_segments(value, True)]
+    budget = 4 * text_size + 1024
+    for name, item in members:
+        kind = type(item)
+        if kind is str:
+            fields[name] = item  # type: ignore[assignment]
+        elif kind is dict or kind is list:
+            if item:
+                budget = _flatten_nested(name, item, budget, fields)  # type: ignore[arg-type]
+                if budget < 0:
+                    return fields, f"field names too large: kept the first {len(fields)} fields"
+        else:
+            fields[name] = scalar_text(item)
+    return fields, None
+
+
+def _segments(value: dict | list, dot: str) -> Iterator[tuple[str, object]]:
+    """(name segment, item) of a container: ``.key`` (``key`` when ``dot`` is "") or ``[i]``."""
+    if type(value) is dict:
+        return ((f"{dot}{key}", item) for key, item in value.items())
+    return ((f"[{i}]", item) for i, item in enumerate(value))
+
+
+def _flatten_nested(name: str, value: dict | list, budget: int, fields: dict[str, str]) -> int:
+    """Flatten a non-empty container named ``name`` into ``fields``; the budget left, < 0 if it ran out."""
+    path = [name]  # name segments of the open containers
+    prefixes: list[str | None] = [name]  # the joined path at each depth, built on first use
+    stack = [_segments(value, ".")]
     while stack:
         for segment, item in stack[-1]:
             kind = type(item)
@@ -172,23 +193,22 @@ def flatten(value: object, text_size: int) -> tuple[dict[str, str], str | None]:
                 if item:
                     path.append(segment)
                     prefixes.append(None)
-                    stack.append(_segments(item, False))
+                    stack.append(_segments(item, "."))  # type: ignore[arg-type]
                     break
                 continue
             prefix = prefixes[-1]
             if prefix is None:
                 prefix = prefixes[-1] = "".join(path)
-            name = prefix + segment
-            budget -= len(name)
+            field = prefix + segment
+            budget -= len(field)
             if budget < 0:
-                return fields, f"field names too large: kept the first {len(fields)} fields"
-            fields[name] = item if kind is str else scalar_text(item)  # type: ignore[assignment]
+                return budget
+            fields[field] = item if kind is str else scalar_text(item)  # type: ignore[assignment]
         else:
             stack.pop()
             prefixes.pop()
-            if path:
-                path.pop()
-    return fields, None
+            path.pop()
+    return budget
 
 
 def _encode_string(text: str) -> str:

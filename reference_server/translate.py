@@ -309,9 +309,11 @@ def _timestamp(value: object, ctx: IngestContext, errors: list[str]) -> int:
 def _member(envelope: dict[str, object], name: str, ctx: IngestContext) -> str | None:
     """The envelope's ``name`` as text, else the query default (SPL-1); null and "" count as absent."""
     value = envelope.get(name)
+    if type(value) is str and value:
+        return value
     if value is None or value == "":
-        return _query_default(ctx, name)
-    return _text(value)
+        return ctx.query.get(name) or None
+    return dumps_compact(value)
 
 
 def _query_default(ctx: IngestContext, name: str) -> str | None:
