@@ -13,11 +13,14 @@ EVENTS_LIMIT = 5
 
 
 def _body(body: bytes) -> str:
+    """UTF-8 text as it is; bytes with control characters or invalid UTF-8 as a Python bytes literal."""
     cut = body[:BODY_LIMIT]
-    text = cut.decode("utf-8", "backslashreplace")
-    if len(body) > BODY_LIMIT:
-        text += f"... ({len(body)} bytes in all)"
-    return repr(text) if any(c in text for c in "\r\t\0") else text
+    more = f"... ({len(body)} bytes in all)" if len(body) > BODY_LIMIT else ""
+    try:
+        text = cut.decode("utf-8")
+    except UnicodeDecodeError:
+        return repr(cut) + more
+    return (repr(cut) if any(ord(c) < 32 and c != "\n" for c in text) else text) + more
 
 
 def _event(event: dict[str, Any]) -> str:
