@@ -43,18 +43,40 @@ class _Server(uvicorn.Server):
         yield
 
 
-class _HeaderDeadline(HttpToolsProtocol):
-    """httptools with a deadline for the request line and headers, which uvicorn lacks: a client that
-    trickles header bytes (slow-loris) is cut off ``header_timeout`` seconds after it connected or
-    after its previous response, however often it sends a byte. The body has its own deadline
-    (body.read_body)."""
+class _GuardedHttp(HttpToolsProtocol):
+    """uvicorn's httptools protocol with the guards it lacks, each answering JSON (BODY-12):
+
+    - a deadline for the request line and headers: a client that trickles header bytes (slow-loris)
+      is cut off ``header_timeout`` seconds after it connected or after its previous response,
+      however often it sends a byte (the body has its own deadline, body.read_body);
+    - at most ``max_connections`` open connections: one more is answered 503 code 9 and closed;
+    - bytes that are not HTTP: 400 and close (uvicorn would answer text/plain).
+    """
 
     header_timeout = 10.0
+    max_connections = 2048
     _deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        if len(self.connections) > self.max_connections:
+            self._refuse(b"503 Service Unavailable", b'{"text":"Server is busy","code":9}')
+            return
         self._arm()
+
+    def send_400_response(self, msg: str) -> None:
+        self._refuse(b"400 Bad Request", b'{"text":"Bad Request","code":400}')
+
+    def _refuse(self, status: bytes, body: bytes) -> None:
+        self.transport.write(
+            b"HTTP/1.1 "
+            + status
+            + b"\r\ncontent-type: application/json\r\ncontent-length: "
+            + str(len(body)).encode()
+            + b"\r\nconnection: close\r\n\r\n"
+            + body
+        )
+        self.transport.close()
 
     def on_headers_complete(self) -> None:
         self._disarm()
@@ -167,13 +189,16 @@ def run(
     uv_config = uvicorn.Config(
         HecApp(config, store),
         loop="none",
-        http=type("HeaderDeadline", (_HeaderDeadline,), {"header_timeout": limits.header_timeout_seconds}),
+        http=type(
+            "GuardedHttp",
+            (_GuardedHttp,),
+            {"header_timeout": limits.header_timeout_seconds, "max_connections": limits.max_connections},
+        ),
         lifespan="off",
         access_log=False,
         log_level="warning",
         server_header=False,
         timeout_keep_alive=max(1, round(limits.keep_alive_seconds)),
-        limit_concurrency=limits.max_connections,
         timeout_graceful_shutdown=max(1, round(limits.shutdown_timeout_seconds)),
         ssl_certfile=tls.cert if tls else None,
         ssl_keyfile=tls.key if tls else None,
