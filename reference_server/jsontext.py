@@ -14,6 +14,7 @@ from json.decoder import scanstring
 from json.encoder import c_make_encoder, encode_basestring
 
 __all__ = [
+    "JSON_NUMBER",
     "JsonNumber",
     "decode_value",
     "dumps_compact",
@@ -45,7 +46,9 @@ def _reject_constant(name: str) -> object:
 
 _DECODER = json.JSONDecoder(parse_float=JsonNumber, parse_int=JsonNumber, parse_constant=_reject_constant)
 _SKIP_WS = re.compile(r"[ \t\r\n]*").match
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?").match
+JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+"""The JSON number grammar (RFC 8259), ASCII digits only."""
+_NUMBER = JSON_NUMBER.match
 _LITERALS = {"t": ("true", True), "f": ("false", False), "n": ("null", None)}
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -156,7 +159,7 @@ def flatten(value: object, text_size: int) -> tuple[dict[str, str], str | None]:
     if type(value) is dict:
         members: Iterable[tuple[str, object]] = value.items()
     elif type(value) is list:
-        members = _segments(value, "")
+        members = _segments(value)
     else:
         return fields, None
     budget = 4 * text_size + 1024
@@ -174,10 +177,10 @@ def flatten(value: object, text_size: int) -> tuple[dict[str, str], str | None]:
     return fields, None
 
 
-def _segments(value: dict | list, dot: str) -> Iterator[tuple[str, object]]:
-    """(name segment, item) of a container: ``.key`` (``key`` when ``dot`` is "") or ``[i]``."""
+def _segments(value: dict | list) -> Iterator[tuple[str, object]]:
+    """(name segment, item) of a container: ``.key`` or ``[i]``."""
     if type(value) is dict:
-        return ((f"{dot}{key}", item) for key, item in value.items())
+        return ((f".{key}", item) for key, item in value.items())
     return ((f"[{i}]", item) for i, item in enumerate(value))
 
 
@@ -185,7 +188,7 @@ def _flatten_nested(name: str, value: dict | list, budget: int, fields: dict[str
     """Flatten a non-empty container named ``name`` into ``fields``; the budget left, < 0 if it ran out."""
     path = [name]  # name segments of the open containers
     prefixes: list[str | None] = [name]  # the joined path at each depth, built on first use
-    stack = [_segments(value, ".")]
+    stack = [_segments(value)]
     while stack:
         for segment, item in stack[-1]:
             kind = type(item)
@@ -193,7 +196,7 @@ def _flatten_nested(name: str, value: dict | list, budget: int, fields: dict[str
                 if item:
                     path.append(segment)
                     prefixes.append(None)
-                    stack.append(_segments(item, "."))  # type: ignore[arg-type]
+                    stack.append(_segments(item))  # type: ignore[arg-type]
                     break
                 continue
             prefix = prefixes[-1]

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from reference_server.errors import HecError, invalid_format
-from reference_server.jsontext import JsonNumber, dumps_compact, flatten, scalar_text
+from reference_server.jsontext import JSON_NUMBER, JsonNumber, dumps_compact, flatten, scalar_text
 from reference_server.kv import parse_kv
 from reference_server.parsers import ParserRegistry
 
@@ -46,8 +46,7 @@ RESERVED = frozenset(
 _STORE_SET = 3  # @timestamp, @id, @ingesttimestamp: set by the store, counted by LIM-2
 _EVENT_DROPPED = RESERVED | {"@source", "@host"}  # never taken from event, fields or parser output
 _RAW_DROPPED = _EVENT_DROPPED | {"channel"}
-_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
-_NUMBER_PARTS = re.compile(r"(-?)(0|[1-9][0-9]*)(?:\.([0-9]+))?(?:[eE]([-+]?)0*([0-9]*))?")
+_NUMBER_PARTS = re.compile(r"(-?)(0|[1-9][0-9]*)(?:\.([0-9]+))?(?:[eE]([-+]?)(?=[0-9])0*([0-9]*))?")
 _INT64_MAX = 2**63 - 1
 _FUTURE = "timestamp was set to a value in the future. Setting it to now"
 _PAST = "timestamp is too far in the past to be stored. Setting it to now"
@@ -293,7 +292,7 @@ def _timestamp(value: object, ctx: IngestContext, errors: list[str]) -> int:
     """TIME-1, TIME-3..6: ``@timestamp`` in ms; problems go to ``errors`` and give the ingest time."""
     if value is None:
         return ctx.now_ms  # TIME-4
-    if type(value) is JsonNumber or (type(value) is str and _JSON_NUMBER.fullmatch(value)):
+    if type(value) is JsonNumber or (type(value) is str and JSON_NUMBER.fullmatch(value)):
         ms = seconds_to_ms(value)  # type: ignore[arg-type]
         if ms is not None and ms <= ctx.now_ms + ctx.max_future_seconds * 1000:
             return ms

@@ -266,6 +266,13 @@ def test_time_exact_decimal(time_text: str, ms: int) -> None:  # TIME-1
     assert (event.timestamp, "@error" in event.fields) == (ms, False)
 
 
+@pytest.mark.parametrize(
+    "text", ["1e", "1E+", "1.", ".5", "+1", "01", "0x10", "1_000", "\u0661", " 1", "", "-", "NaN"]
+)
+def test_seconds_to_ms_takes_only_json_numbers(text: str) -> None:
+    assert seconds_to_ms(text) is None
+
+
 @given(
     st.booleans(),
     st.from_regex(r"0|[1-9][0-9]{0,11}", fullmatch=True),
