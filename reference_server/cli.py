@@ -66,9 +66,16 @@ def main(argv: list[str] | None = None) -> int:
     def ready() -> None:
         _announce(config, url, "memory" if args.in_memory else str(args.data))
         if args.write_target:
-            write_atomically(args.write_target, dump_target(target_document(config, url, tls)))
+            try:
+                write_atomically(args.write_target, dump_target(target_document(config, url, tls)))
+            except OSError as exc:
+                raise StartError(f"cannot write the target file {args.write_target}: {exc}") from None
 
-    run(config, store, sock, tls=tls, on_ready=ready)
+    try:
+        run(config, store, sock, tls=tls, on_ready=ready)
+    except StartError as exc:
+        print(f"reference_server: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

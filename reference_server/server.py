@@ -114,9 +114,10 @@ def listen(host: str, port: int) -> socket.socket:
     try:
         sock.bind((host, port))
         sock.listen(2048)
-    except OSError as exc:
+    except (OSError, OverflowError) as exc:
         sock.close()
-        raise StartError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise StartError(f"cannot listen on {host}:{port}: {reason}") from None
     sock.setblocking(False)
     return sock
 

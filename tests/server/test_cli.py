@@ -67,6 +67,13 @@ def test_start_up_errors_are_one_line(tmp_path):
     no_cert = ["--tls-cert", str(tmp_path / "no.pem"), "--tls-key", str(tmp_path / "no.key")]
     assert "cannot load TLS certificate" in run_failing(tmp_path, "--in-memory", *no_cert)
     assert "--tls-cert and --tls-key go together" in run_failing(tmp_path, "--tls-cert", "x.pem")
+    assert "cannot listen on 127.0.0.1:70000" in run_failing(tmp_path, "--port", "70000", "--in-memory")
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    assert "cannot open the data folder" in run_failing(tmp_path, "--port", "0", "--data", str(a_file))
+    target = tmp_path / "a-file" / "target.yaml"
+    assert "cannot write the target file" in run_failing(tmp_path, "--port", "0", "--in-memory",
+                                                         "--write-target", str(target))
 
 
 def test_sigterm_finishes_the_request_in_flight(tmp_path, marker):
