@@ -6,14 +6,15 @@ durable: it stays pending until a query reports it true once.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from dataclasses import dataclass, field
 
 from .errors import HecError, invalid_format
+from .jsontext import JsonNumber, decode_value
 from .store import busy
 
+_INTEGER = re.compile(r"-?[0-9]+")
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
@@ -31,15 +32,16 @@ def check_guid(channel: str | None) -> str:
 
 
 def parse_ack_body(data: bytes) -> list[int]:
-    """ACK-4: the body must be ``{"acks": [integers]}``, else 400 code 6."""
+    """ACK-4: the body must be the UTF-8 JSON text ``{"acks": [integers]}`` (a UTF-8 byte-order mark
+    is ignored, as in BODY-6), else 400 code 6."""
     try:
-        request = json.loads(data)
-    except ValueError:
+        request = decode_value(data.removeprefix(b"\xef\xbb\xbf").decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError included
         raise invalid_format(None) from None
     ids = request.get("acks") if isinstance(request, dict) else None
-    if not isinstance(ids, list) or not all(type(i) is int for i in ids):
+    if not isinstance(ids, list) or not all(isinstance(i, JsonNumber) and _INTEGER.fullmatch(i) for i in ids):
         raise invalid_format(None)
-    return ids
+    return [int(i) for i in ids]
 
 
 @dataclass

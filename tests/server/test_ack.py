@@ -85,12 +85,19 @@ def test_ack_endpoint_errors(server):
     r = server.post("/services/collector/ack", b'{"acks":[0]}', role="ack")
     assert answer(r) == MISSING
     assert answer(ask(server, "nope", [0])) == INVALID
-    for body in (b"", b"[0]", b'{"acks": "0"}', b'{"acks": [0, "1"]}', b'{"acks": [1.5]}',
-                 b'{"acks": [true]}', b"{bad"):
+    for body in (b"", b"[0]", b'{"acks": "0"}', b'{"acks": [0, "1"]}', b'{"acks": [1.5]}', b'{"acks": [1e0]}',
+                 b'{"acks": [true]}', b"{bad", b'{"acks": [0], "x": NaN}', '{"acks": [0]}'.encode("utf-16"),
+                 b'{"acks": [0], "s": "\xed\xa0\x80"}', b'{"acks": [0], "s": "\\ud800"}'):
         r = server.post("/services/collector/ack", body, role="ack",
                         headers={"X-Splunk-Request-Channel": CHANNEL})
         assert answer(r) == hec(400, 6, "Invalid data format"), body
     assert answer(ask(server, CHANNEL, [0], role=None)) == hec(401, 2, "Token is required")
+
+
+def test_ack_query_with_bom_and_ids_never_issued(server):
+    r = server.post("/services/collector/ack", b'\xef\xbb\xbf {"acks": [-1, 99, 99]} ', role="ack",
+                    headers={"X-Splunk-Request-Channel": CHANNEL})
+    assert answer(r) == (200, {"acks": {"-1": False, "99": False}})
 
 
 def test_ack_query_accepts_gzip(server, marker):
