@@ -122,11 +122,11 @@ def test_any_text_gives_keys_from_the_key_alphabet(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        'a="' * 200_000,
-        "a='" * 200_000,
-        "x" * 600_000 + "=",
-        "k " * 300_000,
-        "a" * 300_000 + " " * 300_000,
+        pytest.param('a="' * 200_000, id="unterminated-double-quotes"),
+        pytest.param("a='" * 200_000, id="unterminated-single-quotes"),
+        pytest.param("x" * 600_000 + "=", id="one-long-key"),
+        pytest.param("k " * 300_000, id="many-keys-without-equals"),
+        pytest.param("a" * 300_000 + " " * 300_000, id="long-run-then-spaces"),
     ],
 )
 def test_pathological_text_is_linear(text: str) -> None:

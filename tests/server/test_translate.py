@@ -255,8 +255,8 @@ def test_nothing_carries_over_to_the_next_envelope() -> None:  # SCOPE-1
         ("0e999999999", 0),
         ("0.001", 1),
         ("-0.001", -1),
-        ("0." + "0" * 5000 + "1", 0),
-        ("1." + "9" * 5000, 1999),
+        pytest.param("0." + "0" * 5000 + "1", 0, id="5000-zeros-then-1"),
+        pytest.param("1." + "9" * 5000, 1999, id="1-point-5000-nines"),
         ("1" + "0" * 5 + "e-5", 1000),
     ],
 )
