@@ -1,0 +1,111 @@
+"""The `hecc` command line: exit codes for usage and harness problems, target init, cases commands."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+from suitekit import hecc, write_cases
+
+from hec_conformance.cli import EXIT_HARNESS, EXIT_NONCONFORMANCE, EXIT_OK, EXIT_USAGE
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_unreachable_target_exits_3(tmp_path: Path) -> None:
+    target = tmp_path / "t.yaml"
+    target.write_text(f"url: http://127.0.0.1:{closed_port()}\ntokens: {{default: {{token: x}}}}\n")
+    done = hecc("run", "--target", str(target))
+    assert done.returncode == EXIT_HARNESS, done.stderr
+    assert "unreachable" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_bad_target_files_exit_2(tmp_path: Path) -> None:
+    target = tmp_path / "t.yaml"
+    target.write_text("url: http://127.0.0.1:1\ntokens: {default: {token: \"${HECC_TEST_UNSET_VAR}\"}}\n")
+    done = hecc("run", "--target", str(target))
+    assert done.returncode == EXIT_USAGE
+    assert "tokens.default.token" in done.stderr and "HECC_TEST_UNSET_VAR" in done.stderr
+    assert "Traceback" not in done.stderr
+    target.write_text("url: 12\n")
+    assert hecc("run", "--target", str(target)).returncode == EXIT_USAGE
+    assert hecc("run", "--target", str(tmp_path / "missing.yaml")).returncode == EXIT_USAGE
+
+
+def test_usage_errors_exit_2() -> None:
+    assert hecc("run", "--fail-on", "sometimes").returncode == EXIT_USAGE
+    assert hecc("frobnicate").returncode == EXIT_USAGE
+
+
+def test_help_documents_the_exit_codes() -> None:
+    done = hecc("run", "--help")
+    assert done.returncode == EXIT_OK
+    assert "3  the target is unreachable" in done.stdout and "--fail-on" in done.stdout
+
+
+def test_target_init_writes_a_loadable_example(tmp_path: Path) -> None:
+    path = tmp_path / "target.yaml"
+    assert hecc("target", "init", str(path)).returncode == EXIT_OK
+    assert yaml.safe_load(path.read_text())["tokens"]["default"]["token"] == "${HEC_TOKEN}"
+    again = hecc("target", "init", str(path))
+    assert again.returncode == EXIT_USAGE and "--force" in again.stderr
+    assert hecc("target", "init", str(path), "--force").returncode == EXIT_OK
+    assert "url:" in hecc("target", "init").stdout
+
+
+def test_cases_lint_list_and_coverage(tmp_path: Path) -> None:
+    good = write_cases(tmp_path / "good", "tiny", """\
+  - id: tiny-health
+    title: health answers
+    requirements: [EP-4]
+    needs: [health]
+    requests:
+      - endpoint: health
+        expect: {status: 200, body: {code: 17}}
+""")
+    assert hecc("cases", "lint", str(good)).returncode == EXIT_OK
+    listed = hecc("cases", "list", "--json", str(good))
+    assert listed.returncode == EXIT_OK and '"id": "tiny-health"' in listed.stdout
+    coverage = hecc("cases", "coverage", str(good))
+    assert coverage.returncode == EXIT_NONCONFORMANCE and "gap: TIME-1" in coverage.stdout
+    bad = write_cases(tmp_path / "bad", "tiny", "  - id: Bad Id\n    title: x\n")
+    assert hecc("cases", "lint", str(bad)).returncode == EXIT_NONCONFORMANCE
+
+
+def test_a_bare_url_runs_response_only_cases(reference_target: Path, tmp_path: Path) -> None:
+    cases = write_cases(tmp_path / "c", "tiny", """\
+  - id: tiny-health
+    title: health answers
+    requirements: [EP-4]
+    needs: [health]
+    requests:
+      - endpoint: health
+        expect: {status: 200, body: {code: 17}}
+  - id: tiny-success
+    title: an event is accepted
+    requirements: [EP-1]
+    requests:
+      - endpoint: hec
+        events: [{event: x}]
+        expect: {status: 200, body: {code: 0}}
+""")
+    target = yaml.safe_load(reference_target.read_text())
+    url, token = target["url"], target["tokens"]["default"]["token"]
+    done = hecc("run", "--cases", str(cases), "--target", str(reference_target), "--",
+                "-q", "--junitxml", str(tmp_path / "j.xml"))
+    assert done.returncode == EXIT_OK, done.stdout[-2000:]
+    junit = (tmp_path / "j.xml").read_text()
+    assert 'name="requirements" value="EP-4"' in junit and 'name="level" value="MUST"' in junit
+    bare = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--hec-url", url,
+                           "--hec-token", token, "--hec-cases", str(cases), "-rs"],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path, check=False)
+    assert bare.returncode == 0, bare.stdout[-2000:]
+    assert "2 passed, 2 skipped" in bare.stdout  # tiny-success base + json-ctype; gzip and health unsupported
+    assert "target lacks capability health" in bare.stdout
