@@ -62,7 +62,7 @@ def summary_table(doc: Results) -> Table:
     for outcome in REPORTED:
         table.add_column(outcome, justify="right")
     for row in doc["areas"]:
-        table.add_row(row["area"], row["level"], *_counts_row(row["counts"]))
+        table.add_row(Text(row["area"]), row["level"], *_counts_row(row["counts"]))
     table.add_section()
     table.add_row(Text("total", style="bold"), "", *_counts_row(doc["counts"]))
     return table
@@ -102,11 +102,11 @@ def failure_panel(case: dict[str, Any], titles: dict[str, str]) -> Panel:
         for column in ("req", "part", "path", "expected", "actual", "why"):
             diffs.add_column(column, overflow="fold")
         for d in case["diffs"]:
-            diffs.add_row(str(d["index"]), d["part"], d["path"], _json(d["expected"]), _json(d["actual"]),
-                          d["reason"])
+            diffs.add_row(*(Text(v) for v in (str(d["index"]), d["part"], d["path"], _json(d["expected"]),
+                                               _json(d["actual"]), d["reason"])))
         parts.append(diffs)
     parts.append(Text("\n".join(wire_lines(case)), style="dim", overflow="fold"))
-    title = f"{case['outcome'].upper()} {case_name(case)} ({case['level'] or '-'}) {case['file']}"
+    title = Text(f"{case['outcome'].upper()} {case_name(case)} ({case['level'] or '-'}) {case['file']}")
     return Panel(Group(*parts), title=title, title_align="left", border_style=STYLE[case["outcome"]])
 
 
