@@ -886,3 +886,48 @@ def test_raw_index() -> None:
 def test_raw_long_line_is_truncated() -> None:
     [event] = raw(["k=v " + "x" * 30], max_event_bytes=20)
     assert event.fields == {"@rawstring": "k=v " + "x" * 13 + "...", **HEAD}
+
+
+# --- any envelope: an answer or well-formed events, never a crash ---
+
+member_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from(["", "main", "other", "json", "access", "kv", "nosuch", "a=1 b='x y'", '{"k":1}'])
+    | st.text(st.characters(blacklist_categories=["Cs"]), max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    max_leaves=8,
+)
+envelope_members = st.dictionaries(
+    st.sampled_from(["time", "event", "fields", "host", "source", "sourcetype", "index", "timezone", "x"]),
+    member_values,
+    max_size=6,
+)
+
+
+@given(
+    st.lists(envelope_members, min_size=1, max_size=4),
+    st.sampled_from(["humio", "splunk"]),
+    st.booleans(),
+)
+def test_any_envelopes_give_an_answer_or_well_formed_events(
+    envelopes: list[dict[str, object]], profile: str, change_repo: bool
+) -> None:
+    body = "".join(json.dumps(envelope) for envelope in envelopes)
+    try:
+        stored = events(body, profile=profile, change_repo=change_repo)
+    except HecError as answer:
+        assert answer.code in ({7, 6, 12, 13, 15} if profile == "splunk" else {7})
+        assert answer.event_number is not None and 0 <= answer.event_number < len(envelopes)
+        return
+    assert len(stored) == len(envelopes)
+    for event in stored:
+        assert event.repository in {"main", "other"} and event.fields["#repo"] == event.repository
+        assert all(type(name) is str and type(value) is str for name, value in event.fields.items())
+        assert {"@rawstring", "@timezone", "#type"} <= event.fields.keys()
+        assert not {"@timestamp", "@id", "@ingesttimestamp"} & event.fields.keys()
+        assert ("@error" in event.fields) == ("@error_msg" in event.fields)
+        assert event.fields.get("@error", "true") == "true"
+        assert -(2**63) < event.timestamp <= NOW + 86_400_000
