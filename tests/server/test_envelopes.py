@@ -254,3 +254,35 @@ def test_raw_round_trip(lines: list[str], ends: list[str]) -> None:
         assert split_raw_body(body.encode()) == kept
     else:
         assert error_of(split_raw_body, body.encode()) == NO_DATA
+
+
+@given(
+    st.one_of(
+        st.binary(max_size=64),
+        st.text(' \t\r\n{}[]",:0123456789.eE-+truefalsn\\u', max_size=40).map(str.encode),
+    )
+)
+def test_any_bytes_give_envelopes_or_an_answer(body: bytes) -> None:
+    for array_batch in (True, False):
+        try:
+            envelopes = parse_event_body(body, array_batch=array_batch)
+        except HecError as answer:
+            number = answer.event_number
+            assert answer.body() == NO_DATA or (
+                number is not None and number >= 0 and answer.body() == bad(number)
+            )
+        else:
+            assert envelopes and all(type(envelope) is dict for envelope in envelopes)
+
+
+@given(st.binary(max_size=64))
+def test_any_bytes_give_raw_lines_or_an_answer(body: bytes) -> None:
+    try:
+        lines = split_raw_body(body)
+    except HecError as answer:
+        number = answer.event_number
+        assert answer.body() == NO_DATA or (
+            number is not None and number >= 0 and answer.body() == bad(number)
+        )
+    else:
+        assert lines and all(line.strip(" \t") and "\n" not in line and "\r" not in line for line in lines)
