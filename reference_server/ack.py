@@ -93,11 +93,12 @@ class AckRegistry:
     def query(self, channel: str, ids: list[int]) -> dict[str, bool]:
         """ACK-3: true once for an issued id, false afterwards and for ids never issued."""
         state = self._channels.get(channel)
+        pending = state.pending if state is not None else set()
         answer: dict[str, bool] = {}
         for ack_id in ids:
-            done = state is not None and ack_id in state.pending
+            done = ack_id in pending
             if done:
-                state.pending.discard(ack_id)  # type: ignore[union-attr]
+                pending.discard(ack_id)
                 self._pending -= 1
             answer[str(ack_id)] = done
         if state is not None:

@@ -29,7 +29,7 @@ _encode = json.JSONEncoder(separators=(",", ":")).encode
 _JSON = b"application/json"
 _NDJSON = b"application/x-ndjson"
 _QUERY_PATH = re.compile(r"/api/v1/repositories/([^/]+)/query")
-_QUERY_BODY_LIMIT = 1024 * 1024
+_SMALL_BODY_LIMIT = 1024 * 1024
 _THREAD_FROM_BYTES = 256 * 1024
 _METADATA_PARAMS = ("host", "source", "sourcetype", "index")
 
@@ -159,21 +159,22 @@ class HecApp:
         gzip = is_gzip(request.headers.get("content-encoding"))  # step 4
         channel = _channel(request)  # step 5
         if token.ack or (raw and self.config.profile == "splunk"):
-            check_guid(channel)
-        if token.ack:
-            self.acks.reserve(channel)  # type: ignore[arg-type]
+            channel = check_guid(channel)
+        ack_channel = channel if token.ack else None
+        if ack_channel is not None:
+            self.acks.reserve(ack_channel)
         try:
             async with self._slot():
                 data = await self._read(request, gzip, self.config.limits.max_request_bytes)  # step 6
                 events = await self._translate(data, raw, token, channel, request.query)  # steps 7, 8
                 await self.store.append(events)
         except BaseException:
-            if token.ack:
-                self.acks.release(channel)  # type: ignore[arg-type]
+            if ack_channel is not None:
+                self.acks.release(ack_channel)
             raise
         answer: dict[str, object] = {"text": "Success", "code": 0}
-        if token.ack:
-            answer["ackId"] = self.acks.issue(channel)  # type: ignore[arg-type]
+        if ack_channel is not None:
+            answer["ackId"] = self.acks.issue(ack_channel)
         return json_answer(200, answer)
 
     async def _ack(self, request: Request) -> Answer:
@@ -184,7 +185,7 @@ class HecApp:
             raise HecError(400, 14, "ACK is disabled")
         channel = check_guid(_channel(request))
         async with self._slot():
-            ids = parse_ack_body(await self._read(request, gzip, _QUERY_BODY_LIMIT))
+            ids = parse_ack_body(await self._read(request, gzip, _SMALL_BODY_LIMIT))
         return json_answer(200, {"acks": self.acks.query(channel, ids)})
 
     async def _query(self, request: Request, repository: str) -> Answer:
@@ -194,7 +195,7 @@ class HecApp:
             raise HecError(404, 404, f"Repository {repository!r} not found")
         gzip = is_gzip(request.headers.get("content-encoding"))
         async with self._slot():
-            data = await self._read(request, gzip, _QUERY_BODY_LIMIT)
+            data = await self._read(request, gzip, _SMALL_BODY_LIMIT)
         query = parse_request(data, int(time.time() * 1000))
         events = await self.store.search(repository, query.terms, query.start, query.end)
         if "application/x-ndjson" in request.headers.get("accept", "").lower():

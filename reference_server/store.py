@@ -175,11 +175,14 @@ class Store:
             if first is None:
                 return
             writes: list[_Job] = []
-            reads: list[_Job] = []
+            reads: list[tuple[_Job, Callable[[sqlite3.Connection], Any]]] = []
             count = 0
             job: _Job | None = first
             while job is not None:
-                (reads if job.read is not None else writes).append(job)
+                if job.read is not None:
+                    reads.append((job, job.read))
+                else:
+                    writes.append(job)
                 count += len(job.events)
                 if count >= _GROUP_EVENTS:
                     break
@@ -191,11 +194,11 @@ class Store:
                     stop = True
             if writes:
                 self._commit(writes)
-            for r in reads:
+            for reader, read in reads:
                 try:
-                    r.settle(r.read(self._db))  # type: ignore[misc]
+                    reader.settle(read(self._db))
                 except sqlite3.Error as exc:
-                    r.settle(error=HecError(500, 8, f"Internal server error: {exc}"))
+                    reader.settle(error=HecError(500, 8, f"Internal server error: {exc}"))
 
     def _commit(self, writes: list[_Job]) -> None:
         rows = []
