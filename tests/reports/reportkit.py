@@ -107,14 +107,16 @@ def stream() -> list[ResultEvent]:
                     f'{{"text":"Invalid token {TOKEN}","code":4}}'.encode())],
                     messages=(f"read-back failed: query with {TOKEN} refused",))
     events += _case(7, "base", ("EVT-1",), "MUST", "fail", [(b'{"event":" padded "}', 200, HOSTILE)],
-                    (Diff(0, "response", "body.code", 0, None, "absent"),), ("1 difference(s) at level MUST",))
+                    (Diff(0, "response", "body.code", 0, None, "absent"),),
+                    ("1 difference(s) at level MUST",))
     events += _case(8, "gzip", ("TIME-9",), "SHOULD", "pass", [(b"\x1f\x8b\x08\x00binary", 200, OK)])
     events += _case(9, "gzip", ("TIME-1",), "MUST", "fail", [(b"\x1f\x8b\x08\x00gz", 200, OK)],
                     (Diff(0, "response", "status", 400, 200, "unexpected HTTP status"),),
                     ("1 difference(s) at level MUST",))
     events += _case(10, "base", ("SPL-1",), None, "unsupported",
                     messages=("its requirements do not apply in profile humio",))
-    events.append(RunFinished({"pass": 2, "fail": 3, "warn": 1, "info": 1, "unsupported": 2, "error": 1}, 4.5))
+    counts = {"pass": 2, "fail": 3, "warn": 1, "info": 1, "unsupported": 2, "error": 1}
+    events.append(RunFinished(counts, 4.5))
     return events
 
 
@@ -124,8 +126,8 @@ ENVIRONMENT = {"suite": "0.1.0", "python": "3.11.0", "implementation": "CPython"
 
 def collector(fail_on: str = "must") -> Collector:
     """A collector with the fixed context: cases, vendor profile, catalogue, environment and clock."""
-    return Collector(cases=CASES, vendor_profile=PROFILE, fail_on=fail_on, secrets=[TOKEN], catalogue=CATALOGUE,
-                     environment=ENVIRONMENT, clock=lambda: T0 + 5)
+    return Collector(cases=CASES, vendor_profile=PROFILE, fail_on=fail_on, secrets=[TOKEN],
+                     catalogue=CATALOGUE, environment=ENVIRONMENT, clock=lambda: T0 + 5)
 
 
 def document(fail_on: str = "must") -> Results:

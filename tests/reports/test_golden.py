@@ -29,7 +29,7 @@ def _check(name: str, text: str) -> None:
     path = GOLDEN / name
     if os.environ.get("HECC_UPDATE_GOLDEN"):
         path.write_text(text, "utf-8")
-    assert path.read_text("utf-8") == text, f"{name} differs from its golden file (HECC_UPDATE_GOLDEN=1 rewrites)"
+    assert path.read_text("utf-8") == text, f"{name} differs from its golden file"
 
 
 def _terminal(fail_on: str) -> str:
