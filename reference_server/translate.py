@@ -46,6 +46,7 @@ RESERVED = frozenset(
 _STORE_SET = 3  # @timestamp, @id, @ingesttimestamp: set by the store, counted by LIM-2
 _EVENT_DROPPED = RESERVED | {"@source", "@host"}  # never taken from event, fields or parser output
 _RAW_DROPPED = _EVENT_DROPPED | {"channel"}
+_PLAIN_SECONDS = re.compile(r"-?(?:0|[1-9][0-9]{0,14})(?:\.[0-9]+)?")  # |ms| < 10**18: no overflow
 _NUMBER_PARTS = re.compile(r"(-?)(0|[1-9][0-9]*)(?:\.([0-9]+))?(?:[eE]([-+]?)(?=[0-9])0*([0-9]*))?")
 _INT64_MAX = 2**63 - 1
 _FUTURE = "timestamp was set to a value in the future. Setting it to now"
@@ -112,6 +113,9 @@ def seconds_to_ms(number: str) -> int | None:
     None when the text is no JSON number or the result does not fit a signed 64-bit integer.
     Works on the digit string, so a huge exponent (``1e999999999``) costs nothing.
     """
+    if _PLAIN_SECONDS.fullmatch(number):  # the usual form: cut the fraction to 3 digits
+        whole, _, fraction = number.partition(".")
+        return int(whole + (fraction + "000")[:3])
     match = _NUMBER_PARTS.fullmatch(number)
     if match is None:
         return None
