@@ -232,4 +232,4 @@ def _stop(server: uvicorn.Server) -> None:
 
 
 def dump_target(doc: dict[str, Any]) -> str:
-    return yaml.safe_dump(doc, sort_keys=False, default_flow_style=False)
+    return str(yaml.safe_dump(doc, sort_keys=False, default_flow_style=False))

@@ -160,7 +160,8 @@ class Store:
 
         job = _Job(asyncio.get_running_loop(), read=read)
         self._jobs.put(job)
-        return await job.future
+        found: list[dict[str, Any]] = await job.future
+        return found
 
     def close(self) -> None:
         """Finish every queued job, then close the database."""
