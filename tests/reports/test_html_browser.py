@@ -1,0 +1,135 @@
+"""The HTML report in a real browser: Debian's headless Chromium driven by Playwright, from disk.
+
+Every test also checks that the page asked for nothing but itself: no request leaves the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, Route, sync_playwright
+from reportkit import document
+
+from hec_conformance.reports import render_html
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, timeout=60_000)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def report_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("html") / "report.html"
+    path.write_text(render_html(document()), "utf-8")
+    return path
+
+
+@pytest.fixture
+def page(browser: Browser, report_file: Path) -> Iterator[Page]:
+    context = browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    requests: list[str] = []
+    blocked: list[str] = []
+    errors: list[str] = []
+
+    def block(route: Route) -> None:
+        blocked.append(route.request.url)
+        route.abort()
+
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
+                  else block(route))
+    page = context.new_page()
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(report_file.as_uri())
+    yield page
+    context.close()
+    assert requests == [report_file.as_uri()], f"the page made requests: {requests}"
+    assert blocked == []
+    assert errors == []
+
+
+def _shown(page: Page) -> list[str]:
+    return page.locator("details.case").evaluate_all("els => els.map(e => e.dataset.id)")
+
+
+def _matrix_rows(page: Page) -> list[str]:
+    return page.locator("#matrix-table tr.req-row").evaluate_all("els => els.map(e => e.dataset.req)")
+
+
+def test_summary_up_top(page: Page) -> None:
+    assert page.locator("#verdict").inner_text() == "DOES NOT CONFORM at --fail-on must"
+    assert "2 waived" in page.locator("#totals").inner_text()
+    assert "1 stale waiver(s)" in page.locator("#summary").inner_text()
+    assert page.locator("#shown-count").inner_text() == "10 of 10 case variants shown"
+
+
+def test_filters_change_what_is_shown(page: Page) -> None:
+    assert _matrix_rows(page) == ["EVT-1", "TIME-1", "TIME-9", "KV-3", "ACK-1", "SPL-1"]
+    page.select_option("#f-outcome", "fail")
+    assert _shown(page) == ["case-2[base]", "case-9[gzip]"]
+    assert _matrix_rows(page) == ["EVT-1", "TIME-1"]
+    page.select_option("#f-outcome", "")
+    page.select_option("#f-level", "SHOULD")
+    assert _shown(page) == ["case-3[base]", "case-8[gzip]"]
+    assert _matrix_rows(page) == ["TIME-9"]
+    page.select_option("#f-level", "")
+    page.select_option("#f-area", "kv")
+    assert _shown(page) == ["case-4[base]"]
+    assert page.locator("#shown-count").inner_text() == "1 of 10 case variants shown"
+    page.select_option("#f-area", "")
+    page.fill("#f-text", "case-1")
+    assert _shown(page) == ["case-1[base]", "case-10[base]"]
+
+
+def test_a_matrix_row_lists_its_cases(page: Page) -> None:
+    page.click("#matrix-table tr[data-req=TIME-9]")
+    assert page.locator("#tab-cases").is_visible()
+    assert _shown(page) == ["case-3[base]", "case-8[gzip]"]
+
+
+def test_failing_case_expands_to_its_diff_and_wire_log(page: Page) -> None:
+    page.select_option("#f-outcome", "fail")
+    page.click("nav.tabs button[data-tab=cases]")
+    case = page.locator("details.case[data-id='case-2[base]']")
+    assert not case.locator("table.diff").count()
+    case.locator("summary").click()
+    diff = case.locator("table.diff")
+    assert diff.is_visible()
+    cells = diff.locator("tr").nth(1).inner_text().split("\t")
+    assert cells == ["0", "stored", "[0].@timestamp", "1500", "1000", "different value"]
+    wire = case.locator("pre.wire").inner_text()
+    assert "--> POST /services/collector/event" in wire and '{"event":"b","time":1.5}' in wire
+    assert '{"@rawstring":"b","@timestamp":1000}' in wire
+
+
+def test_hostile_body_is_text_not_markup(page: Page) -> None:
+    page.select_option("#f-outcome", "waived")
+    page.click("nav.tabs button[data-tab=cases]")
+    case = page.locator("details.case[data-id='case-7[base]']")
+    case.locator("summary").click()
+    assert '<img src="http://127.0.0.1:9/x.png">' in case.locator("pre.wire").inner_text()
+    assert "Waived — deviation case-7" in case.locator(".waiver").inner_text()
+    assert page.locator("img").count() == 0
+
+
+def test_coverage_of_spec_ids(page: Page) -> None:
+    page.click("nav.tabs button[data-tab=coverage]")
+    rows = page.locator("#coverage-table tr[data-coverage]")
+    status = dict(zip(rows.evaluate_all("els => els.map(e => e.children[1].textContent)"),
+                      rows.evaluate_all("els => els.map(e => e.children[3].textContent)"), strict=True))
+    assert status == {"EVT-1": "verified, 1 not passing", "TIME-1": "verified, 3 not passing",
+                      "TIME-9": "verified", "KV-3": "verified, 1 not passing", "ACK-1": "unsupported only",
+                      "RAW-9": "no case", "SPL-1": "not applicable"}
