@@ -197,7 +197,10 @@ class HecApp:
         async with self._slot():
             data = await self._read(request, gzip, _SMALL_BODY_LIMIT)
         query = parse_request(data, int(time.time() * 1000))
-        events = await self.store.search(repository, query.terms, query.start, query.end)
+        most = self.config.limits.max_query_events
+        events = await self.store.search(repository, query.terms, query.start, query.end, most + 1)
+        if len(events) > most:
+            raise HecError(400, 400, f"The query matches more than {most} events: narrow it")
         if "application/x-ndjson" in request.headers.get("accept", "").lower():
             lines = "".join(_encode(e) + "\n" for e in events)
             return Answer(200, lines.encode(), _NDJSON)

@@ -50,6 +50,7 @@ class Limits:
     max_concurrent_requests: int = 64
     max_connections: int = 2048
     max_queued_events: int = 1_000_000
+    max_query_events: int = 1_000_000
     header_timeout_seconds: float = 10.0
     body_timeout_seconds: float = 30.0
     keep_alive_seconds: float = 5.0

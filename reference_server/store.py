@@ -124,9 +124,10 @@ class Store:
         await job.future
 
     async def search(
-        self, repository: str, terms: Sequence[Term], start: int, end: int
+        self, repository: str, terms: Sequence[Term], start: int, end: int, limit: int
     ) -> list[dict[str, Any]]:
-        """Events of ``repository`` with start <= @timestamp <= end matching every term, in order."""
+        """The first ``limit`` events of ``repository`` with start <= @timestamp <= end matching every
+        term, in order."""
         # An exact term on a marker field narrows most: use its index rather than the time index.
         marker = next((t.field for t in terms if t.field in _INDEXED and t.value is not None), None)
         source = f"events INDEXED BY events_by_{marker}" if marker else "events"
@@ -149,7 +150,8 @@ class Store:
             else:
                 sql.append("AND EXISTS (SELECT 1 FROM json_each(fields) WHERE key = ? AND value = ?)")
                 params += [term.field, term.value]
-        sql.append("ORDER BY timestamp, seq")
+        sql.append("ORDER BY timestamp, seq LIMIT ?")
+        params.append(limit)
         statement = " ".join(sql)
 
         def read(db: sqlite3.Connection) -> list[dict[str, Any]]:

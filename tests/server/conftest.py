@@ -45,7 +45,7 @@ tokens:
   - {token: tight-ack, repository: main, ack: true, role: ack}
 read_tokens: [tight-read]
 limits: {max_request_bytes: 1000, header_timeout_seconds: 2, body_timeout_seconds: 2, max_channels: 2,
-         max_pending_acks: 3, channel_idle_seconds: 3600}
+         max_pending_acks: 3, channel_idle_seconds: 3600, max_query_events: 10}
 """
 
 

@@ -129,6 +129,16 @@ def test_bad_requests_are_400(server, body):
     assert r.status_code == 400 and r.json()["code"] == 400
 
 
+def test_result_size_is_bounded(tight_server, marker):
+    for _ in range(2):
+        body = "".join(json.dumps(envelope(marker, str(i))) for i in range(5))
+        assert answer(tight_server.post("/services/collector", body)) == OK
+    assert len(tight_server.query(f"hec_case={marker}")) == 10
+    assert answer(tight_server.post("/services/collector", json.dumps(envelope(marker)))) == OK
+    r = post_query(tight_server, {"queryString": f"hec_case={marker}", "start": 0, "end": FAR_END})
+    assert r.status_code == 400 and "more than 10 events" in r.json()["text"]
+
+
 def test_ingest_token_cannot_read(server, marker):
     ingest(server, envelope(marker))
     r = server.client.post(QUERY.format("main"), json={"queryString": "*", "start": 0, "end": FAR_END},
