@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -109,3 +110,36 @@ def test_a_bare_url_runs_response_only_cases(reference_target: Path, tmp_path: P
     assert bare.returncode == 0, bare.stdout[-2000:]
     assert "2 passed, 2 skipped" in bare.stdout  # tiny-success base + json-ctype; gzip and health unsupported
     assert "target lacks capability health" in bare.stdout
+
+
+def test_fail_on_decides_whether_should_and_may_breaks_count(reference_target: Path, tmp_path: Path) -> None:
+    cases = write_cases(tmp_path / "c", "soft", """\
+  - id: soft-should
+    title: a SHOULD expectation the target does not meet (written wrong on purpose)
+    requirements: [TIME-3]
+    profiles: [humio]
+    variants: false
+    requests:
+      - endpoint: hec
+        events: [{time: "1537537729.5", event: s}]
+        expect: {status: 200, events: [{"@timestamp": 1}]}
+  - id: soft-may
+    title: a MAY expectation the target does not meet (written wrong on purpose)
+    requirements: [BODY-10]
+    profiles: [humio]
+    requests:
+      - endpoint: hec
+        text: '{"event":"a","event":"b","fields":{"${marker_field}":"${marker}"}}'
+        expect: {status: 200, events: [{"@rawstring": "not b"}]}
+""")
+    base = ("run", "--cases", str(cases), "--target", str(reference_target))
+    lenient = hecc(*base)
+    assert lenient.returncode == EXIT_OK, lenient.stdout[-2000:]
+    assert re.search(r"^WARN  \S*soft\.yaml::soft-should\[base\] \(TIME-3\)$", lenient.stdout, re.M)
+    assert re.search(r"^INFO  \S*soft\.yaml::soft-may\[base\] \(BODY-10\)$", lenient.stdout, re.M)
+    should = hecc(*base, "--fail-on", "should")
+    assert should.returncode == EXIT_NONCONFORMANCE
+    assert "soft-should[base] WARN (level SHOULD; requirements TIME-3)" in should.stdout
+    assert "soft-may[base] INFO" not in should.stdout
+    strict = hecc(*base, "--fail-on", "may")
+    assert strict.returncode == EXIT_NONCONFORMANCE and "soft-may[base] INFO (level MAY" in strict.stdout
