@@ -1,0 +1,73 @@
+"""What a front end (the pytest plugin, `hecc run`) needs for reports, in one object.
+
+    reporting = Reporting.start(target, cases, fail_on="must", report_dir=Path("out"), vendor_profile=None)
+    engine.listeners.append(reporting.collector)
+    verdict = reporting.judge(engine.run(case, variant))     # waived / stale / expired applied
+    reporting.finish()                                        # writes the report files, returns them
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from hec_conformance.reports.collect import CaseInfo, Collector, Results
+from hec_conformance.reports.files import write_reports
+from hec_conformance.reports.terminal import ProgressBar, render_terminal
+from hec_conformance.results import CaseFinished
+from hec_conformance.target import Target
+from hec_conformance.waivers import VendorProfile, Verdict, beside, load_vendor_profile
+
+
+@dataclass
+class Reporting:
+    """The collector of one run, the vendor profile it applies, and where its files go."""
+
+    collector: Collector
+    report_dir: Path | None = None
+
+    @classmethod
+    def start(cls, target: Target, cases: Iterable[CaseInfo], *, fail_on: str, report_dir: str | Path | None,
+              vendor_profile: str | Path | None, catalogue: Mapping[str, Any] | None = None) -> Reporting:
+        """Load the vendor profile (the given file, else the one beside the target file) and set up.
+
+        Raises VendorProfileError for a profile that cannot be used.
+        """
+        cases = list(cases)
+        path = Path(vendor_profile) if vendor_profile else (beside(target.source) if target.source else None)
+        profile: VendorProfile | None = None
+        if path is not None:
+            if catalogue is None:
+                from hec_conformance.catalogue import load_catalogue
+
+                catalogue = load_catalogue()
+            profile = load_vendor_profile(path, requirement_ids=catalogue, case_ids=[c.id for c in cases])
+        collector = Collector(cases=cases, vendor_profile=profile, fail_on=fail_on, secrets=target.secrets(),
+                              catalogue=catalogue)
+        return cls(collector, Path(report_dir) if report_dir else None)
+
+    def judge(self, result: CaseFinished) -> Verdict:
+        """The reported outcome of one case variant (the vendor profile applied)."""
+        return self.collector.verdict(result)
+
+    def progress(self, console: Console, total: int | None) -> ProgressBar:
+        """A progress bar listener for `total` case variants (attach it to the engine while it runs)."""
+        return ProgressBar(console, total)
+
+    def document(self) -> Results:
+        """The results document so far."""
+        return self.collector.document()
+
+    def summary(self, console: Console) -> None:
+        """Print the end-of-run summary (table of areas x levels, each failure)."""
+        render_terminal(self.document(), console)
+
+    def finish(self) -> list[Path]:
+        """Write every report file into the report directory (none without one); return their paths."""
+        if self.report_dir is None:
+            return []
+        return write_reports(self.document(), self.report_dir)
