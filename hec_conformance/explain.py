@@ -27,13 +27,13 @@ def _event(event: dict[str, Any]) -> str:
     return json.dumps(event, ensure_ascii=False, sort_keys=True)
 
 
-def explain(result: CaseFinished, events: Iterable[ResultEvent], title: str = "") -> str:
+def explain(result: CaseFinished, events: Iterable[ResultEvent], title: str = "", line: int = 0) -> str:
     """A multi-line report naming the case, its requirements and level, the exchange and the diff."""
     head = f"{result.case_id}[{result.variant}] {result.outcome.upper()}"
     lines = [f"{head} (level {result.level or '-'}; requirements {', '.join(result.requirements)})"]
     if title:
         lines.append(f"  {title}")
-    lines.append(f"  case file: {result.file}")
+    lines.append(f"  case file: {result.file}" + (f":{line}" if line else ""))
     lines += [f"  {m}" for m in result.messages]
     for ev in events:
         if isinstance(ev, RequestSent):

@@ -245,7 +245,7 @@ class CaseItem(pytest.Item):
         from hec_conformance.explain import explain
 
         assert self.result is not None
-        return explain(self.result, self.trace, self.case.title)
+        return explain(self.result, self.trace, self.case.title, self.case.line)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, CaseFailed):

@@ -193,7 +193,8 @@ class Engine:
                                   self._redact_headers(http.headers), self._redact_bytes(http.body),
                                   ctx.marker, sent_at))
             resp = self._transport.send(http)
-            self.emit(ResponseReceived(case.id, variant, index, resp.status, resp.headers, resp.body,
+            self.emit(ResponseReceived(case.id, variant, index, resp.status,
+                                       self._redact_headers(resp.headers), self._redact_bytes(resp.body),
                                        resp.elapsed * 1000))
             diffs += _diffs(index, "response", check_response(expect, resp, sent_at))
             sent.append(_Sent(index, built, expect, sent_at))
@@ -222,7 +223,8 @@ class Engine:
             repository = self._repository(s)
             events, polls = self._read_settled(repository, s.built.lookups, want, start, proved)
             query = " | ".join(f"{f}={v}" for f, v in s.built.lookups)
-            self.emit(EventsRead(case.id, variant, s.index, repository, query, tuple(events), polls))
+            shown = tuple(json.loads(self.redact(json.dumps(e, ensure_ascii=False))) for e in events)
+            self.emit(EventsRead(case.id, variant, s.index, repository, query, shown, polls))
             if "events" in s.expect:
                 found = match_events(list(s.expect["events"]), events, s.sent_at_ms,
                                      ignore=frozenset({self.target.marker_field}))

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from broken_servers import BrokenServer
+from broken_servers.lagging_query import LAG_MS, LaggingQuery
 from suitekit import write_cases
 
 from hec_conformance import Engine, load_cases, load_catalogue, load_target
@@ -156,3 +158,22 @@ def test_events_are_json_and_carry_no_token(reference_target: Path, cases: dict[
         assert secret not in text
     sent = next(e for e in seen if isinstance(e, RequestSent))
     assert sent.target.endswith("token=***")
+
+
+def test_the_sentinel_guards_absence_checks_on_a_lagging_read_back(reference_target: Path,
+                                                                    cases: dict[str, Any],
+                                                                    tmp_path: Path) -> None:
+    """Against a query API that shows events only LAG_MS after ingest, an immediate read would miss a
+    stored event and wrongly pass `stored: 0`; the sentinel makes the engine wait until it is current."""
+    server = BrokenServer(LaggingQuery(), reference_target)
+    try:
+        lagging = server.write_target(tmp_path / "lagging.yaml", readback_only=True)
+        result, seen = run(lagging, cases["eng-said-nothing"])
+        assert result.outcome == "fail" and result.diffs[0].actual == 1
+        assert [e.polls for e in seen if isinstance(e, EventsRead)] == [1]  # one read, after the sentinel
+        result, _ = run(lagging, cases["eng-nothing-stored"])
+        assert result.outcome == "pass"
+        result, seen = run(lagging, cases["eng-pass"])
+        assert result.outcome == "pass" and result.duration_ms >= LAG_MS
+    finally:
+        server.stop()

@@ -160,11 +160,15 @@ class BrokenServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
-    def write_target(self, path: Path) -> Path:
-        """The upstream target file with the proxy's URL; read-back still goes to the real server."""
+    def write_target(self, path: Path, *, readback_only: bool = False) -> Path:
+        """The upstream target file with the proxy's URL for ingest (read-back still goes to the real
+        server), or with `readback_only` the other way round."""
         data = dict(self.upstream_target)
-        data["readback"] = {**data["readback"], "url": data["readback"].get("url", data["url"])}
-        data["url"] = self.url
+        if readback_only:
+            data["readback"] = {**data["readback"], "url": self.url}
+        else:
+            data["readback"] = {**data["readback"], "url": data["readback"].get("url", data["url"])}
+            data["url"] = self.url
         path.write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
         return path
 
