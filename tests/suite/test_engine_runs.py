@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -177,3 +178,30 @@ def test_the_sentinel_guards_absence_checks_on_a_lagging_read_back(reference_tar
         assert result.outcome == "pass" and result.duration_ms >= LAG_MS
     finally:
         server.stop()
+
+
+FETCH = """\
+import json, sys, httpx
+url, token, repository, field, value = sys.argv[1:6]
+answer = httpx.post(f"{url}/api/v1/repositories/{repository}/query", timeout=30,
+                    headers={"Authorization": f"Bearer {token}", "Accept": "application/x-ndjson"},
+                    json={"queryString": f'{field}="{value}"', "start": 0, "end": "now", "isLive": False})
+answer.raise_for_status()
+sys.stdout.write(answer.text)
+"""
+
+
+def test_command_read_back(reference_target: Path, cases: dict[str, Any], tmp_path: Path) -> None:
+    target = load_target(reference_target)
+    script = tmp_path / "fetch.py"
+    script.write_text(FETCH)
+    command = (sys.executable, str(script), target.url, str(target.readback.token), "{repository}",
+               "{marker_field}", "{marker}")
+    readback = dataclasses.replace(target.readback, kind="command", command=command)
+    result, seen = run(reference_target, cases["eng-pass"], readback=readback)
+    assert result.outcome == "pass", result
+    result, _ = run(reference_target, cases["eng-said-nothing"], readback=readback)
+    assert result.outcome == "fail"
+    failing = dataclasses.replace(readback, command=(sys.executable, "-c", "raise SystemExit(4)"))
+    result, _ = run(reference_target, cases["eng-pass"], readback=failing)
+    assert result.outcome == "error" and "exited 4" in result.messages[0]

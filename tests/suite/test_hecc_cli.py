@@ -143,3 +143,34 @@ def test_fail_on_decides_whether_should_and_may_breaks_count(reference_target: P
     assert "soft-may[base] INFO" not in should.stdout
     strict = hecc(*base, "--fail-on", "may")
     assert strict.returncode == EXIT_NONCONFORMANCE and "soft-may[base] INFO (level MAY" in strict.stdout
+
+
+def test_selection_by_requirement_marker_keyword_and_level(reference_target: Path, tmp_path: Path) -> None:
+    cases = write_cases(tmp_path / "c", "pick", """\
+  - id: pick-health
+    title: health answers
+    requirements: [EP-4]
+    needs: [health]
+    tags: [probe]
+    requests:
+      - endpoint: health
+        expect: {status: 200, body: {code: 17}}
+  - id: pick-event
+    title: an event is accepted
+    requirements: [EP-1]
+    requests:
+      - endpoint: hec
+        events: [{event: x}]
+        expect: {status: 200, body: {code: 0}}
+""")
+    base = ("run", "--cases", str(cases), "--target", str(reference_target))
+
+    def summary(*extra: str) -> str:
+        done = hecc(*base, *extra)
+        return done.stdout.strip().splitlines()[-1] if done.returncode == 0 else f"exit {done.returncode}"
+
+    assert "1 passed, 3 deselected" in summary("--req", "EP-4")
+    assert "1 passed, 3 deselected" in summary("--", "-m", "probe")
+    assert "3 passed, 1 deselected" in summary("--", "-m", "EP-1 and must")
+    assert "1 passed, 3 deselected" in summary("--", "-k", "pick-event and gzip")
+    assert summary("--level", "should", "--req", "TIME") == f"exit {EXIT_USAGE}"  # nothing selected
