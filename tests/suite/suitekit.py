@@ -30,13 +30,15 @@ class RunningServer:
             self.process.wait(timeout=10)
 
 
-def start_reference_server(tmp: Path, profile: str = "humio", config: str = "suite.yaml") -> RunningServer:
+def start_reference_server(tmp: Path, profile: str = "humio", config: str = "suite.yaml",
+                           *extra: str) -> RunningServer:
     """Start `python -m reference_server` on a free port; wait (bounded) for its target file."""
     target = tmp / "target.yaml"
     log = open(tmp / "server.log", "wb")  # noqa: SIM115 - the process owns it until it ends
     proc = subprocess.Popen([sys.executable, "-m", "reference_server", "--config", str(CONFIGS / config),
                              "--profile", profile, "--port", "0", "--data", str(tmp / "data"),
-                             "--write-target", str(target)], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+                             "--write-target", str(target), *extra], stdout=log, stderr=subprocess.STDOUT,
+                            cwd=ROOT)
     log.close()
     deadline = time.monotonic() + START_TIMEOUT
     while not target.exists():
