@@ -308,6 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("file", nargs="?", metavar="FILE")
     init.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     init.set_defaults(func=cmd_target_init)
+
+    from hec_conformance.replay.cli import register as register_replay  # record, replay, capture
+    register_replay(sub)
     return parser
 
 

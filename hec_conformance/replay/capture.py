@@ -1,0 +1,181 @@
+"""The capture format (docs/captures.md): JSON Lines, one exchange per line, streamed both ways."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+Headers = tuple[tuple[str, str], ...]
+_ENCODED = ("gzip", "x-gzip", "deflate", "br", "zstd", "compress")
+
+
+class CaptureError(ValueError):
+    """A capture line that cannot be used; the message names the file and line."""
+
+
+def header(headers: Headers, name: str) -> str | None:
+    """The first value of header `name` (case-insensitive), or None."""
+    low = name.lower()
+    return next((v for k, v in headers if k.lower() == low), None)
+
+
+def encode_body(body: bytes, headers: Headers) -> dict[str, str]:
+    """`{"text": ...}` for valid UTF-8 that is not content-encoded, else `{"base64": ...}`."""
+    encoding = (header(headers, "content-encoding") or "").strip().lower()
+    if encoding in _ENCODED or "gzip" in encoding:
+        return {"base64": base64.b64encode(body).decode("ascii")}
+    try:
+        return {"text": body.decode("utf-8")}
+    except UnicodeDecodeError:
+        return {"base64": base64.b64encode(body).decode("ascii")}
+
+
+def decode_body(value: Any, where: str) -> bytes:
+    """The bytes of a `{"text"}` or `{"base64"}` body member."""
+    if not isinstance(value, dict) or len(value) != 1 or not ({"text", "base64"} & set(value)):
+        raise CaptureError(f"{where}: body is {{\"text\": ...}} or {{\"base64\": ...}}")
+    if "text" in value:
+        return str(value["text"]).encode("utf-8")
+    try:
+        return base64.b64decode(str(value["base64"]), validate=True)
+    except ValueError:
+        raise CaptureError(f"{where}: body.base64 is not valid base64") from None
+
+
+@dataclass(frozen=True)
+class Response:
+    """A recorded answer: status, headers in order, body bytes."""
+
+    status: int
+    headers: Headers = ()
+    body: bytes = b""
+
+    def hec_code(self) -> int | None:
+        """The HEC `code` of a JSON body, or None."""
+        return hec_code(self.body)
+
+
+def hec_code(body: bytes) -> int | None:
+    """The integer `code` member of a JSON object body, or None."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    code = data.get("code") if isinstance(data, dict) else None
+    return code if isinstance(code, int) and not isinstance(code, bool) else None
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One recorded request (and its answer when known)."""
+
+    seq: int
+    offset_ms: float
+    method: str
+    path: str
+    query: str | None = None
+    headers: Headers = ()
+    body: bytes = b""
+    response: Response | None = None
+    conn: str | None = None
+    http_version: str = "1.1"
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def target(self) -> str:
+        """Path plus `?query` exactly as sent."""
+        return self.path if self.query is None else f"{self.path}?{self.query}"
+
+    def to_json(self) -> dict[str, Any]:
+        """The capture line object (schema: hec_conformance/schemas/capture.schema.json)."""
+        line: dict[str, Any] = {"seq": self.seq, "offset_ms": round(self.offset_ms, 3), "method": self.method,
+                                "path": self.path, "query": self.query, "http_version": self.http_version,
+                                "headers": [list(h) for h in self.headers],
+                                "body": encode_body(self.body, self.headers)}
+        if self.conn is not None:
+            line["conn"] = self.conn
+        if self.response is not None:
+            r = self.response
+            line["response"] = {"status": r.status, "headers": [list(h) for h in r.headers],
+                                "body": encode_body(r.body, r.headers)}
+        return line
+
+
+def _headers(value: Any, where: str) -> Headers:
+    if not isinstance(value, list) or not all(
+            isinstance(h, list) and len(h) == 2 and all(isinstance(x, str) for x in h) for h in value):
+        raise CaptureError(f"{where}: headers is a list of [name, value] string pairs")
+    return tuple((h[0], h[1]) for h in value)
+
+
+def exchange_from_json(data: Any, where: str) -> Exchange:
+    """Check one parsed capture line and build its Exchange."""
+    if not isinstance(data, dict):
+        raise CaptureError(f"{where}: a capture line is a JSON object")
+    for key, kind in (("seq", int), ("method", str), ("path", str)):
+        if not isinstance(data.get(key), kind):
+            raise CaptureError(f"{where}: {key} is required ({kind.__name__})")
+    offset = data.get("offset_ms")
+    if isinstance(offset, bool) or not isinstance(offset, int | float) or offset < 0:
+        raise CaptureError(f"{where}: offset_ms is required (a number >= 0)")
+    query = data.get("query")
+    if query is not None and not isinstance(query, str):
+        raise CaptureError(f"{where}: query is a string or null")
+    headers = _headers(data.get("headers", []), where)
+    response = None
+    if data.get("response") is not None:
+        r = data["response"]
+        if not isinstance(r, dict) or not isinstance(r.get("status"), int):
+            raise CaptureError(f"{where}: response needs an integer status")
+        response = Response(r["status"], _headers(r.get("headers", []), f"{where}: response"),
+                            decode_body(r.get("body", {"text": ""}), f"{where}: response"))
+    return Exchange(seq=data["seq"], offset_ms=float(offset), method=data["method"], path=data["path"],
+                    query=query, headers=headers, body=decode_body(data.get("body", {"text": ""}), where),
+                    response=response, conn=data.get("conn"), http_version=str(data.get("http_version", "1.1")))
+
+
+def read_capture(path: str | Path) -> Iterator[Exchange]:
+    """Stream the exchanges of a capture file, one line at a time (memory does not grow with size)."""
+    path = Path(path)
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise CaptureError(f"{path}: cannot read the capture ({exc.strerror})") from None
+    with handle:
+        for number, raw in enumerate(handle, 1):
+            if not raw.strip():
+                continue
+            try:
+                data = json.loads(raw)
+            except ValueError as exc:
+                raise CaptureError(f"{path}:{number}: not JSON ({exc})") from None
+            yield exchange_from_json(data, f"{path}:{number}")
+
+
+class CaptureWriter:
+    """Appends exchanges as JSON lines; flushes each line so a killed recorder leaves whole lines."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self._out = out
+
+    def write(self, exchange: Exchange) -> None:
+        self._out.write(json.dumps(exchange.to_json(), ensure_ascii=False) + "\n")
+        self._out.flush()
+
+
+def write_capture(path: str | Path, exchanges: Iterator[Exchange] | list[Exchange]) -> int:
+    """Write every exchange to `path`; the number written."""
+    count = 0
+    with Path(path).open("w", encoding="utf-8") as out:
+        writer = CaptureWriter(out)
+        for exchange in exchanges:
+            writer.write(exchange)
+            count += 1
+    return count
+
+
+ROLE_PLACEHOLDER = re.compile(r"\$\{token:([a-z0-9_-]+)\}|\$\{basic:([a-z0-9_-]+):([^}]*)\}")

@@ -1,0 +1,135 @@
+"""`hecc capture to-cases`: a capture as one case (docs/cases.md), request and answer as recorded."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import yaml
+
+from hec_conformance.corpus import decode_text
+from hec_conformance.replay.capture import ROLE_PLACEHOLDER, Exchange, header
+from hec_conformance.replay.marking import EVENT_PATHS, RAW_PATHS
+
+ENDPOINTS = {"/api/v1/ingest/hec": "hec", "/api/v1/ingest/hec/raw": "hec-raw", "/services/collector": "collector",
+             "/services/collector/event": "collector-event", "/services/collector/event/1.0": "collector-event-1.0",
+             "/services/collector/raw": "raw", "/services/collector/raw/1.0": "raw-1.0",
+             "/services/collector/health": "health", "/services/collector/health/1.0": "health-1.0",
+             "/services/collector/ack": "ack"}
+# What each endpoint is evidence of (SPEC §1) and the capability it needs.
+REQUIREMENTS = {"hec": ("EP-1", None), "collector": ("EP-1", None), "collector-event": ("EP-2", None),
+                "collector-event-1.0": ("EP-2", None), "hec-raw": ("EP-3", "raw"), "raw": ("EP-3", "raw"),
+                "raw-1.0": ("EP-7", "raw"), "health": ("EP-4", "health"), "health-1.0": ("EP-4", "health"),
+                "ack": ("EP-5", "ack")}
+_SKIPPED = {"host", "content-length", "transfer-encoding", "expect", "authorization", "content-type",
+            "content-encoding", "connection"}
+_AUTH = re.compile(r"^\s*(\S+)\s+(.*?)\s*$")
+
+
+class CasesError(ValueError):
+    """A capture that cannot become a case; the message says which request and why."""
+
+
+def _text_notation(text: str) -> str | None:
+    """`text` notation that decodes back to exactly `text`, or None (then base64 is used)."""
+    out = text.replace("<", "<x3C>").replace("${", "$<x7B>").replace("\r", "<CR>").replace("\x00", "<NUL>")
+    try:
+        return out if decode_text(out) == text else None
+    except ValueError:
+        return None
+
+
+def _auth(ex: Exchange) -> Any:
+    value = header(ex.headers, "authorization")
+    if value is None:
+        return "none"
+    m = _AUTH.match(value)
+    placeholder = ROLE_PLACEHOLDER.fullmatch(m.group(2)) if m else None
+    if not m or not placeholder:
+        return {"header": value.replace("${", "$<x7B>")}
+    if placeholder.group(1):
+        return {"role": placeholder.group(1), "scheme": m.group(1)}
+    return {"role": placeholder.group(2), "scheme": m.group(1), "user": placeholder.group(3)}
+
+
+def _query(ex: Exchange) -> dict[str, str] | None:
+    if not ex.query:
+        return None
+    pairs = [p.partition("=") for p in ex.query.split("&")]
+    from urllib.parse import unquote_plus
+    return {unquote_plus(k): unquote_plus(v) for k, _, v in pairs}
+
+
+def _request(ex: Exchange) -> dict[str, Any]:
+    endpoint = ENDPOINTS.get(ex.path)
+    req: dict[str, Any] = {"endpoint": endpoint} if endpoint else {"path": ex.path.replace("${", "$<x7B>")}
+    if ex.method != ("GET" if endpoint and endpoint.startswith("health") else "POST"):
+        req["method"] = ex.method
+    req["auth"] = _auth(ex)
+    headers = {k: v for k, v in ex.headers if k.lower() not in _SKIPPED}
+    if header(ex.headers, "content-encoding"):
+        headers["Content-Encoding"] = header(ex.headers, "content-encoding") or ""
+    if headers:
+        req["headers"] = headers
+    query = _query(ex)
+    if query:
+        req["query"] = query
+    req["content_type"] = header(ex.headers, "content-type")
+    if ex.body:
+        text = None
+        if not header(ex.headers, "content-encoding"):
+            try:
+                text = _text_notation(ex.body.decode("utf-8"))
+            except UnicodeDecodeError:
+                text = None
+        if text is not None:
+            req["text"] = text
+        else:
+            req["base64"] = base64.b64encode(ex.body).decode("ascii")
+    if ex.response is not None:
+        req["expect"] = {"status": ex.response.status}
+        try:
+            body = json.loads(ex.response.body)
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            kept = {k: v for k, v in body.items() if k in ("text", "code", "invalid-event-number", "acks")}
+            if kept:
+                req["expect"]["body"] = kept
+    return req
+
+
+def capture_case(exchanges: Iterable[Exchange], case_id: str, title: str) -> dict[str, Any]:
+    """One case whose requests are the capture's, in order, each expecting its recorded answer."""
+    requests, requirements, needs = [], set(), set()
+    for ex in exchanges:
+        req = _request(ex)
+        requests.append(req)
+        requirement, capability = REQUIREMENTS.get(req.get("endpoint", ""), ("EP-6", None))
+        requirements.add(requirement)
+        if capability:
+            needs.add(capability)
+        if header(ex.headers, "content-encoding"):
+            requirements.add("BODY-8")
+            needs.add("gzip")
+        if ex.path not in EVENT_PATHS | RAW_PATHS and ex.path.startswith("/services/collector") \
+                and req.get("endpoint") is None:
+            requirements.add("EP-6")
+    if not requests:
+        raise CasesError("the capture holds no request")
+    if not any("expect" in r for r in requests):
+        raise CasesError("no request of the capture has a recorded answer (imported dumps have none): "
+                         "record it with `hecc record`, or replay it with --save to record the answers")
+    case: dict[str, Any] = {"id": case_id, "title": title, "requirements": sorted(requirements)}
+    if needs:
+        case["needs"] = sorted(needs)
+    case["requests"] = requests
+    return case
+
+
+def cases_yaml(area: str, cases: list[dict[str, Any]]) -> str:
+    """The case file text."""
+    return yaml.safe_dump({"area": area, "cases": cases}, sort_keys=False, allow_unicode=True, width=110)

@@ -1,0 +1,176 @@
+"""A small asyncio HTTP/1.1 client for the replay hot path: pre-built request bytes on keep-alive
+connections, responses parsed with httptools (httpx manages far fewer requests per second)."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import httptools
+
+from hec_conformance.target import Tls
+from hec_conformance.transport import ssl_context
+
+
+class ClientError(Exception):
+    """No answer: the connection failed or closed before a whole response arrived."""
+
+
+@dataclass
+class Answer:
+    """A parsed response and its round trip in seconds."""
+
+    status: int
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    elapsed: float = 0.0
+    keep_alive: bool = True
+
+
+class _Protocol(asyncio.Protocol):
+    """One connection: feeds received bytes to httptools and completes the pending answer."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.waiter: asyncio.Future[Answer] | None = None
+        self.closed = False
+        self._answer = Answer(0)
+        self._body: list[bytes] = []
+        self._parser = httptools.HttpResponseParser(self)
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self._parser.feed_data(data)
+        except httptools.HttpParserError as exc:
+            self._fail(ClientError(f"bad HTTP response: {exc}"))
+            if self.transport:
+                self.transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        self._fail(ClientError(f"connection closed before the answer ({exc or 'by the server'})"))
+
+    def _fail(self, exc: Exception) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(exc)
+
+    # httptools callbacks
+    def on_message_begin(self) -> None:
+        self._answer = Answer(0)
+        self._body = []
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._answer.headers.append((name.decode("latin-1"), value.decode("latin-1")))
+
+    def on_headers_complete(self) -> None:
+        self._answer.status = self._parser.get_status_code()
+        self._answer.keep_alive = self._parser.should_keep_alive()
+
+    def on_body(self, body: bytes) -> None:
+        self._body.append(body)
+
+    def on_message_complete(self) -> None:
+        self._answer.body = b"".join(self._body)
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(self._answer)
+
+
+class Endpoint:
+    """Where to connect: host, port and TLS, from a base URL."""
+
+    def __init__(self, url: str, tls: Tls | None = None) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ClientError(f"{url}: an http:// or https:// URL is needed")
+        self.host = parts.hostname
+        self.port = parts.port or (443 if parts.scheme == "https" else 80)
+        self.host_header = parts.netloc.rpartition("@")[2]
+        self.ssl: ssl.SSLContext | None = None
+        if parts.scheme == "https":
+            ctx = ssl_context(tls or Tls())
+            self.ssl = ctx if isinstance(ctx, ssl.SSLContext) else ssl.create_default_context()
+
+
+class Connection:
+    """A keep-alive connection that sends whole requests and waits for each answer in turn."""
+
+    def __init__(self, endpoint: Endpoint, timeout: float) -> None:
+        self._endpoint = endpoint
+        self._timeout = timeout
+        self._proto: _Protocol | None = None
+
+    async def _open(self) -> _Protocol:
+        e = self._endpoint
+        loop = asyncio.get_running_loop()
+        try:
+            _, proto = await asyncio.wait_for(loop.create_connection(
+                _Protocol, e.host, e.port, ssl=e.ssl, server_hostname=e.host if e.ssl else None), self._timeout)
+        except (TimeoutError, OSError, ssl.SSLError) as exc:
+            raise ClientError(f"cannot connect to {e.host}:{e.port}: {exc or type(exc).__name__}") from None
+        return proto
+
+    async def send(self, request: bytes) -> Answer:
+        """Write the request bytes and read one answer; one retry on a fresh connection if a reused one
+        was closed before anything came back."""
+        for attempt in (0, 1):
+            reused = self._proto is not None and not self._proto.closed
+            proto = self._proto if reused else await self._open()
+            self._proto = proto
+            assert proto is not None and proto.transport is not None
+            proto.waiter = asyncio.get_running_loop().create_future()
+            started = time.perf_counter()
+            proto.transport.write(request)
+            try:
+                answer = await asyncio.wait_for(proto.waiter, self._timeout)
+            except TimeoutError:
+                self.close()
+                raise ClientError(f"no answer within {self._timeout:g}s") from None
+            except ClientError:
+                self.close()
+                if reused and attempt == 0:
+                    continue
+                raise
+            answer.elapsed = time.perf_counter() - started
+            if not answer.keep_alive:
+                self.close()
+            return answer
+        raise ClientError("unreachable")  # pragma: no cover - the loop returns or raises
+
+    def close(self) -> None:
+        if self._proto is not None and self._proto.transport is not None:
+            self._proto.transport.close()
+        self._proto = None
+
+
+class Pool:
+    """Up to `size` connections to one endpoint, handed out one request at a time."""
+
+    def __init__(self, endpoint: Endpoint, size: int, timeout: float = 30.0) -> None:
+        self.endpoint = endpoint
+        self._idle: list[Connection] = []
+        self._slots = asyncio.Semaphore(size)
+        self._timeout = timeout
+        self._all: list[Connection] = []
+
+    async def send(self, request: bytes) -> Answer:
+        async with self._slots:
+            conn = self._idle.pop() if self._idle else self._new()
+            try:
+                return await conn.send(request)
+            finally:
+                self._idle.append(conn)
+
+    def _new(self) -> Connection:
+        conn = Connection(self.endpoint, self._timeout)
+        self._all.append(conn)
+        return conn
+
+    def close(self) -> None:
+        for conn in self._all:
+            conn.close()

@@ -1,0 +1,386 @@
+"""Replay a capture to one target (or two, --against): schedule, send, compare answers, read back."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from hec_conformance.readback import Reader, make_reader
+from hec_conformance.replay.capture import (
+    CaptureWriter,
+    Exchange,
+    Headers,
+    Response,
+    header,
+    hec_code,
+    read_capture,
+)
+from hec_conformance.replay.client import Answer, ClientError, Endpoint, Pool
+from hec_conformance.replay.marking import (
+    CHANNEL_HEADER,
+    EVENT_PATHS,
+    RAW_PATHS,
+    Channels,
+    mark_events,
+    raw_lines,
+)
+from hec_conformance.replay.roles import fill, roles_used, target_tokens
+from hec_conformance.replay.schedule import Schedule, wait_until
+from hec_conformance.replay.stats import Stats
+from hec_conformance.target import Target
+
+ALWAYS_IGNORED = ("@id", "@ingesttimestamp")
+_DROPPED = {"content-length", "transfer-encoding", "expect"}
+
+
+@dataclass
+class Side:
+    """One target being replayed to."""
+
+    target: Target
+    tokens: dict[str, str]
+    role_map: dict[str, str]
+    endpoint: Endpoint = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.endpoint = Endpoint(self.target.url, self.target.tls)
+
+    def repository(self, role: str) -> str | None:
+        spec = self.target.tokens.get(self.role_map.get(role, role))
+        return spec.repository if spec else None
+
+
+@dataclass
+class Check:
+    """What read-back looks for under one correlation key."""
+
+    seq: int
+    request: str
+    role: str
+    key: tuple[str, str]
+    expected: list[dict[str, Any]] = field(default_factory=list)
+    all_timed: bool = False
+
+
+@dataclass
+class Prepared:
+    """A request after role mapping and marking, before the target's tokens go in."""
+
+    exchange: Exchange
+    headers: Headers
+    query: str | None
+    body: bytes
+    role: str | None
+    check: Check | None = None
+    raw: bool = False
+
+
+@dataclass
+class Options:
+    """How to replay (the command-line options of `hecc replay`)."""
+
+    schedule: Schedule = Schedule()
+    concurrency: int = 64
+    mark: bool = False
+    ordered: bool = True
+    ignore: tuple[str, ...] = ()
+    settle: float = 0.0
+    timeout: float = 30.0
+    max_listed: int = 200
+
+
+def request_bytes(prep: Prepared, side: Side) -> bytes:
+    """The exact bytes to write: recorded headers in order, Host and Content-Length for this target."""
+    headers, query = fill(prep.headers, prep.query, side.tokens)
+    ex = prep.exchange
+    target = prep.exchange.path if query is None else f"{ex.path}?{query}"
+    lines = [f"{ex.method} {target} HTTP/1.1"]
+    length_done = False
+    had_length = header(ex.headers, "content-length") is not None or header(ex.headers, "transfer-encoding")
+    for name, value in headers:
+        low = name.lower()
+        if low == "host":
+            value = side.endpoint.host_header
+        elif low == "content-length":
+            value, length_done = str(len(prep.body)), True
+        elif low in _DROPPED:
+            continue
+        lines.append(f"{name}: {value}")
+    if header(headers, "host") is None:
+        lines.insert(1, f"Host: {side.endpoint.host_header}")
+    if not length_done and (prep.body or had_length or ex.method not in ("GET", "HEAD", "DELETE")):
+        lines.append(f"Content-Length: {len(prep.body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + prep.body
+
+
+def _encoding(headers: Headers) -> str:
+    return (header(headers, "content-encoding") or "").strip().lower()
+
+
+def prepare(ex: Exchange, run_id: str, channels: Channels, marker_field: str, mark: bool) -> Prepared:
+    """Mark the request for read-back when asked (docs/captures.md, "Correlation")."""
+    role = next(iter(sorted(roles_used(ex.headers, ex.query))), None)
+    prep = Prepared(ex, ex.headers, ex.query, ex.body, role)
+    if not mark or ex.method != "POST":
+        return prep
+    prep.headers = tuple((k, channels.of(v) if k.lower() == CHANNEL_HEADER else v) for k, v in ex.headers)
+    prep.query = channels.rewrite_query(ex.query)
+    shown = f"{ex.method} {ex.target()}"
+    if ex.path in EVENT_PATHS:
+        marked = mark_events(ex.body, _encoding(ex.headers), marker_field, f"{run_id}-{ex.seq}")
+        if marked is not None and marked.key is not None:
+            prep.body = marked.body
+            prep.check = Check(ex.seq, shown, role or "default", marked.key, marked.expected, marked.all_timed)
+    elif ex.path in RAW_PATHS:
+        recorded = header(ex.headers, CHANNEL_HEADER) or Channels.in_query(ex.query)
+        channel = channels.of(recorded if recorded is not None else f"seq-{ex.seq}")
+        if recorded is None:
+            prep.headers = (*prep.headers, ("X-Splunk-Request-Channel", channel))
+        lines = raw_lines(ex.body, _encoding(ex.headers))
+        if lines is not None:
+            prep.raw = True
+            prep.check = Check(ex.seq, shown, role or "default", ("channel", channel),
+                               [{"@rawstring": line} for line in lines])
+    return prep
+
+
+def _brief(answer: Answer | None) -> str:
+    if answer is None:
+        return "no answer"
+    code = hec_code(answer.body)
+    return f"{answer.status}" + (f" code {code}" if code is not None else "")
+
+
+def normalized(event: dict[str, Any], ignored: set[str]) -> str:
+    """An event as canonical JSON without the ignored fields."""
+    return json.dumps({k: v for k, v in event.items() if k not in ignored}, sort_keys=True, ensure_ascii=False)
+
+
+def event_diff(left: list[dict[str, Any]], right: list[dict[str, Any]], ignored: set[str]) -> str | None:
+    """None when both lists hold the same events (any order) once ignored fields are dropped."""
+    if len(left) != len(right):
+        return f"{len(left)} stored event(s) vs {len(right)}"
+    a = sorted(left, key=lambda e: normalized(e, ignored))
+    b = sorted(right, key=lambda e: normalized(e, ignored))
+    for i, (x, y) in enumerate(zip(a, b, strict=True)):
+        if normalized(x, ignored) != normalized(y, ignored):
+            names = sorted((set(x) | set(y)) - ignored)
+            diffs = [f"{n}: {x.get(n, '<absent>')!r} vs {y.get(n, '<absent>')!r}" for n in names
+                     if x.get(n) != y.get(n)]
+            return f"event {i}: " + "; ".join(diffs[:5])
+    return None
+
+
+def expectation_diff(expected: list[dict[str, Any]], events: list[dict[str, Any]]) -> str | None:
+    """Count, then every expected field value found among the stored events (as a multiset)."""
+    if len(expected) != len(events):
+        return f"{len(events)} stored event(s), the request carried {len(expected)}"
+    pool = [dict(e) for e in events]
+    for want in expected:
+        match = next((e for e in pool if all(e.get(k) == v for k, v in want.items())), None)
+        if match is None:
+            return f"no stored event has {want}"
+        pool.remove(match)
+    return None
+
+
+class Replayer:
+    """One replay run. `on_done` is called once per finished request (the progress bar)."""
+
+    def __init__(self, capture: Path, sides: list[Side], options: Options,
+                 on_done: Callable[[], None] | None = None, save: Path | None = None) -> None:
+        self.capture = capture
+        self.sides = sides
+        self.options = options
+        self.stats = Stats(max_listed=options.max_listed, timed=options.schedule.timed)
+        self.run_id = uuid.uuid4().hex[:12]
+        self.channels = Channels(self.run_id)
+        self.checks: dict[tuple[str, str], Check] = {}
+        self._on_done = on_done or (lambda: None)
+        self._pools: list[Pool] = []
+        self._save_path = save
+        self._save: CaptureWriter | None = None
+        self.started_ms = 0
+        self.ended_ms = 0
+
+    async def _send(self, prep: Prepared, wires: list[bytes], due: float | None,
+                    prev: asyncio.Future[None] | None, done: asyncio.Future[None], slot: asyncio.Semaphore) -> None:
+        try:
+            if prev is not None:
+                await prev
+            sent = time.perf_counter()
+            if due is not None:
+                self.stats.lag.add(abs(sent - due))
+            results = await asyncio.gather(*(pool.send(w) for pool, w in zip(self._pools, wires, strict=True)),
+                                           return_exceptions=True)
+            self._judge(prep, [r if isinstance(r, Answer) else None for r in results],
+                        [r for r in results if isinstance(r, BaseException)])
+        finally:
+            done.set_result(None)
+            slot.release()
+            self._on_done()
+
+    def _judge(self, prep: Prepared, answers: list[Answer | None], errors: list[BaseException]) -> None:
+        ex = prep.exchange
+        shown = f"{ex.method} {ex.target()}"
+        for error in errors:
+            if not isinstance(error, ClientError):
+                raise error
+            self.stats.differ(ex.seq, "transport", shown, str(error))
+        first = answers[0]
+        if first is not None:
+            self.stats.answered += 1
+            self.stats.latency.add(first.elapsed)
+            if ex.response is not None:
+                self.stats.compared += 1
+                if first.status != ex.response.status:
+                    self.stats.differ(ex.seq, "status", shown,
+                                      f"recorded {_brief_recorded(ex)}, replay {_brief(first)}")
+                elif hec_code(first.body) != ex.response.hec_code():
+                    self.stats.differ(ex.seq, "hec-code", shown,
+                                      f"recorded {_brief_recorded(ex)}, replay {_brief(first)}")
+        if self._save is not None and first is not None:
+            self._save.write(replace(ex, response=Response(first.status, tuple(first.headers), first.body)))
+        if len(answers) == 2 and None not in answers:
+            a, b = answers
+            assert a is not None and b is not None
+            if (a.status, hec_code(a.body)) != (b.status, hec_code(b.body)):
+                self.stats.differ(ex.seq, "against-answer", shown, f"{_brief(a)} vs {_brief(b)}")
+        if prep.check is not None:
+            ok = first is not None and first.status == 200
+            self._remember(prep, ok)
+
+    def _remember(self, prep: Prepared, ok: bool) -> None:
+        check = prep.check
+        assert check is not None
+        expected = check.expected if ok else []
+        self.stats.events += len(expected)
+        known = self.checks.get(check.key)
+        if known is None:
+            self.checks[check.key] = Check(check.seq, check.request, check.role, check.key, list(expected),
+                                           check.all_timed)
+        else:  # raw requests sharing one channel are read back together
+            known.expected.extend(expected)
+
+    async def _run(self) -> None:
+        opts = self.options
+        self._pools = [Pool(side.endpoint, opts.concurrency, opts.timeout) for side in self.sides]
+        slot = asyncio.Semaphore(opts.concurrency * 2)
+        chains: dict[str, asyncio.Future[None]] = {}
+        tasks: set[asyncio.Task[None]] = set()
+        marker_field = self.sides[0].target.marker_field
+        start = time.perf_counter() + 0.05
+        first_sent = start
+        self.started_ms = int(time.time() * 1000)
+        saving = self._save_path.open("w", encoding="utf-8") if self._save_path else None
+        self._save = CaptureWriter(saving) if saving else None
+        try:
+            for index, ex in enumerate(read_capture(self.capture)):
+                prep = prepare(ex, self.run_id, self.channels, marker_field, opts.mark)
+                wires = [request_bytes(prep, side) for side in self.sides]
+                due = opts.schedule.due(index, ex.offset_ms)
+                due_at = None if due is None else start + due
+                if due_at is not None:
+                    await wait_until(due_at)
+                await slot.acquire()
+                done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+                prev = None
+                if opts.ordered and ex.conn is not None:
+                    prev = chains.get(ex.conn)
+                    chains[ex.conn] = done
+                    done.add_done_callback(lambda f, c=ex.conn: chains.pop(c) if chains.get(c) is f else None)
+                if not self.stats.requests:
+                    first_sent = time.perf_counter()
+                self.stats.requests += 1
+                self.stats.bytes_sent += len(wires[0])
+                task = asyncio.create_task(self._send(prep, wires, due_at, prev, done, slot))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+            if tasks:
+                await asyncio.gather(*tasks)
+        finally:
+            for pool in self._pools:
+                pool.close()
+            if saving:
+                saving.close()
+        self.stats.elapsed = time.perf_counter() - first_sent
+        self.ended_ms = int(time.time() * 1000)
+
+    def send_all(self) -> None:
+        """The sending phase, on uvloop when it is installed."""
+        try:
+            import uvloop
+        except ImportError:
+            asyncio.run(self._run())
+            return
+        uvloop.run(self._run())
+
+    def read_back(self) -> None:
+        """Compare stored events: each key with what its requests carried, and between the two targets."""
+        if self.options.settle:
+            time.sleep(self.options.settle)
+        readers = [make_reader(side.target) for side in self.sides]
+        try:
+            if self.options.mark:
+                for check in self.checks.values():
+                    self._check_key(check, readers)
+            elif len(self.sides) == 2:
+                self._check_repositories(readers)
+        finally:
+            for reader in readers:
+                reader.close()
+
+    def _ignored(self, all_timed: bool) -> set[str]:
+        return {*ALWAYS_IGNORED, *self.options.ignore, *(() if all_timed else ("@timestamp",))}
+
+    def _check_key(self, check: Check, readers: list[Reader]) -> None:
+        found = []
+        for side, reader in zip(self.sides, readers, strict=True):
+            repository = side.repository(check.role)
+            if repository is None:
+                self.stats.differ(check.seq, "readback", check.request,
+                                  f"role {check.role!r} names no repository in {side.target.url}")
+                return
+            events = reader.read(repository, check.key[0], check.key[1])
+            found.append(events)
+            problem = expectation_diff(check.expected, events)
+            if problem:
+                self.stats.differ(check.seq, "stored", check.request, f"{side.target.url}: {problem}")
+        if len(found) == 2:
+            problem = event_diff(found[0], found[1], self._ignored(check.all_timed))
+            if problem:
+                self.stats.differ(check.seq, "against-stored", check.request, problem)
+
+    def _check_repositories(self, readers: list[Reader]) -> None:
+        """Without markers: every event of each target's default repository, on fresh targets."""
+        lists = []
+        for side, reader in zip(self.sides, readers, strict=True):
+            repository = side.repository("default")
+            if repository is None:
+                self.stats.differ(0, "readback", "(whole repository)",
+                                  f"role 'default' names no repository in {side.target.url}")
+                return
+            window = (self.started_ms - 1000, self.ended_ms + 1000)
+            events = reader.read(repository, "#repo", repository)
+            lists.append([{k: v for k, v in e.items() if not (
+                k == "@timestamp" and isinstance(v, int) and window[0] <= v <= window[1])} for e in events])
+        problem = event_diff(lists[0], lists[1], self._ignored(True) | {"#repo"})
+        if problem:
+            self.stats.differ(0, "against-stored", "(whole repository)", problem)
+
+
+def _brief_recorded(ex: Exchange) -> str:
+    r = ex.response
+    assert r is not None
+    return f"{r.status}" + (f" code {r.hec_code()}" if r.hec_code() is not None else "")
+
+
+def make_side(target: Target, role_map: dict[str, str]) -> Side:
+    """A target with its role → token mapping."""
+    return Side(target, target_tokens(target, role_map), role_map)

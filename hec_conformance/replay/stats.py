@@ -1,0 +1,78 @@
+"""Run statistics: latency and schedule lag in HDR histograms, differences by class, throughput."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from hdrh.histogram import HdrHistogram
+
+MAX_US = 3_600_000_000  # one hour, in microseconds
+
+
+class Histogram:
+    """Microsecond values; percentiles reported in milliseconds."""
+
+    def __init__(self) -> None:
+        self._h = HdrHistogram(1, MAX_US, 3)
+
+    def add(self, seconds: float) -> None:
+        self._h.record_value(min(MAX_US, max(1, int(seconds * 1_000_000))))
+
+    def summary(self) -> dict[str, float] | None:
+        if not self._h.get_total_count():
+            return None
+        out = {f"p{p}": self._h.get_value_at_percentile(p) / 1000 for p in (50, 90, 99)}
+        out["max"] = self._h.get_max_value() / 1000
+        return out
+
+
+@dataclass
+class Difference:
+    """One difference beyond the ignore rules, with the request it belongs to."""
+
+    seq: int
+    kind: str
+    request: str
+    detail: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"seq": self.seq, "class": self.kind, "request": self.request, "detail": self.detail}
+
+
+@dataclass
+class Stats:
+    """Everything the summary shows."""
+
+    requests: int = 0
+    answered: int = 0
+    compared: int = 0
+    events: int = 0
+    bytes_sent: int = 0
+    elapsed: float = 0.0
+    latency: Histogram = field(default_factory=Histogram)
+    lag: Histogram = field(default_factory=Histogram)
+    by_class: Counter[str] = field(default_factory=Counter)
+    listed: list[Difference] = field(default_factory=list)
+    max_listed: int = 200
+    timed: bool = False
+
+    def differ(self, seq: int, kind: str, request: str, detail: str) -> None:
+        self.by_class[kind] += 1
+        if len(self.listed) < self.max_listed:
+            self.listed.append(Difference(seq, kind, request, detail))
+
+    @property
+    def differences(self) -> int:
+        return sum(self.by_class.values())
+
+    def to_json(self) -> dict[str, Any]:
+        rps = self.requests / self.elapsed if self.elapsed else 0.0
+        return {"requests": self.requests, "answered": self.answered, "compared": self.compared,
+                "events": self.events, "bytes_sent": self.bytes_sent, "seconds": round(self.elapsed, 3),
+                "requests_per_second": round(rps, 1), "latency_ms": self.latency.summary(),
+                "schedule_lag_ms": self.lag.summary() if self.timed else None,
+                "differences": self.differences, "differences_by_class": dict(self.by_class),
+                "listed": [d.to_json() for d in self.listed],
+                "not_listed": self.differences - len(self.listed)}
