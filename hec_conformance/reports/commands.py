@@ -70,7 +70,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_REGRESSION if any(c.kind == "regression" for c in changes) else EXIT_OK
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction) -> None:
     """Add `report` and `compare` to the `hecc` subcommands."""
     fmt = argparse.RawDescriptionHelpFormatter
     report = sub.add_parser("report", formatter_class=fmt, epilog=REPORT_EPILOG,

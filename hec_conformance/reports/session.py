@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import io
+import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +19,7 @@ from rich.console import Console
 
 from hec_conformance.reports.collect import CaseInfo, Collector, Results
 from hec_conformance.reports.files import write_reports
-from hec_conformance.reports.terminal import ProgressBar, render_terminal
+from hec_conformance.reports.terminal import ProgressBar, render_terminal, summary_table
 from hec_conformance.results import CaseFinished
 from hec_conformance.target import Target
 from hec_conformance.waivers import VendorProfile, Verdict, beside, load_vendor_profile
@@ -61,6 +63,14 @@ class Reporting:
     def document(self) -> Results:
         """The results document so far."""
         return self.collector.document()
+
+    def table_text(self, markup: bool) -> str:
+        """The areas x levels table as text for another writer's terminal (ANSI colours if `markup`)."""
+        out = io.StringIO()
+        width = shutil.get_terminal_size().columns
+        console = Console(file=out, force_terminal=markup, no_color=not markup, width=width)
+        console.print(summary_table(self.document()))
+        return out.getvalue()
 
     def summary(self, console: Console) -> None:
         """Print the end-of-run summary (table of areas x levels, each failure)."""

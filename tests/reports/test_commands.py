@@ -9,12 +9,12 @@ import pytest
 from reportkit import document
 
 from hec_conformance.reports import render_html, render_json
-from hec_conformance.reports.commands import add_parsers
+from hec_conformance.reports.commands import register
 
 
 def _hecc(*argv: str) -> int:
     parser = argparse.ArgumentParser(prog="hecc")
-    add_parsers(parser.add_subparsers(dest="command", required=True))
+    register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(list(argv))
     return int(args.func(args))
 
