@@ -9,5 +9,15 @@ from hec_conformance.replay.importers import import_file
 from hec_conformance.replay.runner import Options, Replayer, make_side
 from hec_conformance.replay.schedule import Schedule
 
-__all__ = ["CaptureError", "Exchange", "Options", "Replayer", "Response", "Schedule", "import_file",
-           "make_side", "read_capture", "write_capture"]
+__all__ = [
+    "CaptureError",
+    "Exchange",
+    "Options",
+    "Replayer",
+    "Response",
+    "Schedule",
+    "import_file",
+    "make_side",
+    "read_capture",
+    "write_capture",
+]

@@ -38,7 +38,7 @@ def encode_body(body: bytes, headers: Headers) -> dict[str, str]:
 def decode_body(value: Any, where: str) -> bytes:
     """The bytes of a `{"text"}` or `{"base64"}` body member."""
     if not isinstance(value, dict) or len(value) != 1 or not ({"text", "base64"} & set(value)):
-        raise CaptureError(f"{where}: body is {{\"text\": ...}} or {{\"base64\": ...}}")
+        raise CaptureError(f'{where}: body is {{"text": ...}} or {{"base64": ...}}')
     if "text" in value:
         return str(value["text"]).encode("utf-8")
     try:
@@ -92,22 +92,32 @@ class Exchange:
 
     def to_json(self) -> dict[str, Any]:
         """The capture line object (schema: hec_conformance/schemas/capture.schema.json)."""
-        line: dict[str, Any] = {"seq": self.seq, "offset_ms": round(self.offset_ms, 3), "method": self.method,
-                                "path": self.path, "query": self.query, "http_version": self.http_version,
-                                "headers": [list(h) for h in self.headers],
-                                "body": encode_body(self.body, self.headers)}
+        line: dict[str, Any] = {
+            "seq": self.seq,
+            "offset_ms": round(self.offset_ms, 3),
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "http_version": self.http_version,
+            "headers": [list(h) for h in self.headers],
+            "body": encode_body(self.body, self.headers),
+        }
         if self.conn is not None:
             line["conn"] = self.conn
         if self.response is not None:
             r = self.response
-            line["response"] = {"status": r.status, "headers": [list(h) for h in r.headers],
-                                "body": encode_body(r.body, r.headers)}
+            line["response"] = {
+                "status": r.status,
+                "headers": [list(h) for h in r.headers],
+                "body": encode_body(r.body, r.headers),
+            }
         return line
 
 
 def _headers(value: Any, where: str) -> Headers:
     if not isinstance(value, list) or not all(
-            isinstance(h, list) and len(h) == 2 and all(isinstance(x, str) for x in h) for h in value):
+        isinstance(h, list) and len(h) == 2 and all(isinstance(x, str) for x in h) for h in value
+    ):
         raise CaptureError(f"{where}: headers is a list of [name, value] string pairs")
     return tuple((h[0], h[1]) for h in value)
 
@@ -131,11 +141,23 @@ def exchange_from_json(data: Any, where: str) -> Exchange:
         r = data["response"]
         if not isinstance(r, dict) or not isinstance(r.get("status"), int):
             raise CaptureError(f"{where}: response needs an integer status")
-        response = Response(r["status"], _headers(r.get("headers", []), f"{where}: response"),
-                            decode_body(r.get("body", {"text": ""}), f"{where}: response"))
-    return Exchange(seq=data["seq"], offset_ms=float(offset), method=data["method"], path=data["path"],
-                    query=query, headers=headers, body=decode_body(data.get("body", {"text": ""}), where),
-                    response=response, conn=data.get("conn"), http_version=str(data.get("http_version", "1.1")))
+        response = Response(
+            r["status"],
+            _headers(r.get("headers", []), f"{where}: response"),
+            decode_body(r.get("body", {"text": ""}), f"{where}: response"),
+        )
+    return Exchange(
+        seq=data["seq"],
+        offset_ms=float(offset),
+        method=data["method"],
+        path=data["path"],
+        query=query,
+        headers=headers,
+        body=decode_body(data.get("body", {"text": ""}), where),
+        response=response,
+        conn=data.get("conn"),
+        http_version=str(data.get("http_version", "1.1")),
+    )
 
 
 def read_capture(path: str | Path) -> Iterator[Exchange]:

@@ -14,18 +14,41 @@ from hec_conformance.corpus import decode_text
 from hec_conformance.replay.capture import ROLE_PLACEHOLDER, Exchange, header
 from hec_conformance.replay.marking import EVENT_PATHS, RAW_PATHS
 
-ENDPOINTS = {"/api/v1/ingest/hec": "hec", "/api/v1/ingest/hec/raw": "hec-raw", "/services/collector": "collector",
-             "/services/collector/event": "collector-event", "/services/collector/event/1.0": "collector-event-1.0",
-             "/services/collector/raw": "raw", "/services/collector/raw/1.0": "raw-1.0",
-             "/services/collector/health": "health", "/services/collector/health/1.0": "health-1.0",
-             "/services/collector/ack": "ack"}
+ENDPOINTS = {
+    "/api/v1/ingest/hec": "hec",
+    "/api/v1/ingest/hec/raw": "hec-raw",
+    "/services/collector": "collector",
+    "/services/collector/event": "collector-event",
+    "/services/collector/event/1.0": "collector-event-1.0",
+    "/services/collector/raw": "raw",
+    "/services/collector/raw/1.0": "raw-1.0",
+    "/services/collector/health": "health",
+    "/services/collector/health/1.0": "health-1.0",
+    "/services/collector/ack": "ack",
+}
 # What each endpoint is evidence of (SPEC §1) and the capability it needs.
-REQUIREMENTS = {"hec": ("EP-1", None), "collector": ("EP-1", None), "collector-event": ("EP-2", None),
-                "collector-event-1.0": ("EP-2", None), "hec-raw": ("EP-3", "raw"), "raw": ("EP-3", "raw"),
-                "raw-1.0": ("EP-7", "raw"), "health": ("EP-4", "health"), "health-1.0": ("EP-4", "health"),
-                "ack": ("EP-5", "ack")}
-_SKIPPED = {"host", "content-length", "transfer-encoding", "expect", "authorization", "content-type",
-            "content-encoding", "connection"}
+REQUIREMENTS = {
+    "hec": ("EP-1", None),
+    "collector": ("EP-1", None),
+    "collector-event": ("EP-2", None),
+    "collector-event-1.0": ("EP-2", None),
+    "hec-raw": ("EP-3", "raw"),
+    "raw": ("EP-3", "raw"),
+    "raw-1.0": ("EP-7", "raw"),
+    "health": ("EP-4", "health"),
+    "health-1.0": ("EP-4", "health"),
+    "ack": ("EP-5", "ack"),
+}
+_SKIPPED = {
+    "host",
+    "content-length",
+    "transfer-encoding",
+    "expect",
+    "authorization",
+    "content-type",
+    "content-encoding",
+    "connection",
+}
 _AUTH = re.compile(r"^\s*(\S+)\s+(.*?)\s*$")
 
 
@@ -60,6 +83,7 @@ def _query(ex: Exchange) -> dict[str, str] | None:
         return None
     pairs = [p.partition("=") for p in ex.query.split("&")]
     from urllib.parse import unquote_plus
+
     return {unquote_plus(k): unquote_plus(v) for k, _, v in pairs}
 
 
@@ -115,14 +139,19 @@ def capture_case(exchanges: Iterable[Exchange], case_id: str, title: str) -> dic
         if header(ex.headers, "content-encoding"):
             requirements.add("BODY-8")
             needs.add("gzip")
-        if ex.path not in EVENT_PATHS | RAW_PATHS and ex.path.startswith("/services/collector") \
-                and req.get("endpoint") is None:
+        if (
+            ex.path not in EVENT_PATHS | RAW_PATHS
+            and ex.path.startswith("/services/collector")
+            and req.get("endpoint") is None
+        ):
             requirements.add("EP-6")
     if not requests:
         raise CasesError("the capture holds no request")
     if not any("expect" in r for r in requests):
-        raise CasesError("no request of the capture has a recorded answer (imported dumps have none): "
-                         "record it with `hecc record`, or replay it with --save to record the answers")
+        raise CasesError(
+            "no request of the capture has a recorded answer (imported dumps have none): "
+            "record it with `hecc record`, or replay it with --save to record the answers"
+        )
     case: dict[str, Any] = {"id": case_id, "title": title, "requirements": sorted(requirements)}
     if needs:
         case["needs"] = sorted(needs)

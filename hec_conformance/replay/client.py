@@ -109,8 +109,12 @@ class Connection:
         e = self._endpoint
         loop = asyncio.get_running_loop()
         try:
-            _, proto = await asyncio.wait_for(loop.create_connection(
-                _Protocol, e.host, e.port, ssl=e.ssl, server_hostname=e.host if e.ssl else None), self._timeout)
+            _, proto = await asyncio.wait_for(
+                loop.create_connection(
+                    _Protocol, e.host, e.port, ssl=e.ssl, server_hostname=e.host if e.ssl else None
+                ),
+                self._timeout,
+            )
         except (TimeoutError, OSError, ssl.SSLError) as exc:
             raise ClientError(f"cannot connect to {e.host}:{e.port}: {exc or type(exc).__name__}") from None
         return proto

@@ -21,7 +21,7 @@ def _shell(value: str) -> str:
     """Single-quoted text, with role placeholders left to the shell as "$HEC_TOKEN_ROLE"."""
     out, pos = [], 0
     for m in ROLE_PLACEHOLDER.finditer(value):
-        out.append(shlex.quote(value[pos:m.start()]) if m.start() > pos else "")
+        out.append(shlex.quote(value[pos : m.start()]) if m.start() > pos else "")
         if m.group(1):
             out.append(f'"${env_name(m.group(1))}"')
         else:  # Basic: base64 of user:token, computed by the shell
@@ -36,8 +36,12 @@ def _shell(value: str) -> str:
 def curl_command(ex: Exchange, base_url: str | None, tokens: dict[str, str] | None) -> str:
     """A curl command sending this request's body byte-exact (base64-decoded through a pipe if binary)."""
     headers, query = (ex.headers, ex.query) if tokens is None else fill(ex.headers, ex.query, tokens)
-    url = (base_url.rstrip("/") if base_url else "${HEC_URL}") + ex.path + ("" if query is None else f"?{query}")
-    url_arg = _shell(url) if base_url else '"${HEC_URL}"' + _shell(url[len("${HEC_URL}"):])
+    url = (
+        (base_url.rstrip("/") if base_url else "${HEC_URL}")
+        + ex.path
+        + ("" if query is None else f"?{query}")
+    )
+    url_arg = _shell(url) if base_url else '"${HEC_URL}"' + _shell(url[len("${HEC_URL}") :])
     parts = ["curl", "-sS", "--http1.1", "-X", ex.method, url_arg]
     for name, value in headers:
         if name.lower() not in _SKIPPED:

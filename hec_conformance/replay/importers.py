@@ -39,7 +39,7 @@ def _dechunk(data: bytes, start: int, where: str) -> tuple[bytes, int]:
         if size == 0:
             trailer_end = data.find(b"\r\n\r\n", pos - 2)
             return bytes(body), (trailer_end + 4 if trailer_end >= 0 else len(data))
-        body += data[pos:pos + size]
+        body += data[pos : pos + size]
         pos += size + 2
 
 
@@ -68,7 +68,7 @@ def parse_raw_dump(data: bytes, where: str) -> Iterator[tuple[str, str, str, Hea
             body, pos = _dechunk(data, body_start, f"{where}: request {count + 1}")
         else:
             length = int(header(tuple(headers), "content-length") or 0)
-            body, pos = data[body_start:body_start + length], body_start + length
+            body, pos = data[body_start : body_start + length], body_start + length
             if len(body) != length:
                 raise CaptureError(f"{where}: request {count + 1}: body shorter than Content-Length")
         count += 1
@@ -92,9 +92,17 @@ def import_raw(path: Path, namer: RoleNamer | None) -> Iterator[Exchange]:
         path_, query = _split_target(target)
         if namer is not None:
             headers, query = redact(headers, query, namer)
-        yield Exchange(seq=i + 1, offset_ms=max(0.0, (float(info.get("t", first_t)) - first_t) * 1000),
-                       method=method, path=path_, query=query, headers=headers, body=body,
-                       conn=info.get("peer_conn"), http_version=version)
+        yield Exchange(
+            seq=i + 1,
+            offset_ms=max(0.0, (float(info.get("t", first_t)) - first_t) * 1000),
+            method=method,
+            path=path_,
+            query=query,
+            headers=headers,
+            body=body,
+            conn=info.get("peer_conn"),
+            http_version=version,
+        )
 
 
 def _har_body(content: dict[str, Any] | None, where: str) -> bytes:
@@ -139,15 +147,28 @@ def import_har(path: Path, namer: RoleNamer | None) -> Iterator[Exchange]:
             headers, query = redact(headers, query, namer)
         answer = None
         if isinstance(response.get("status"), int) and response["status"] > 0:
-            answer = Response(response["status"],
-                              tuple(h for h in _har_headers(response.get("headers"))
-                                    if h[0].lower() not in ("content-encoding", "transfer-encoding")),
-                              _har_body(response.get("content"), where))
+            answer = Response(
+                response["status"],
+                tuple(
+                    h
+                    for h in _har_headers(response.get("headers"))
+                    if h[0].lower() not in ("content-encoding", "transfer-encoding")
+                ),
+                _har_body(response.get("content"), where),
+            )
         version = str(request.get("httpVersion") or "HTTP/1.1").upper().removeprefix("HTTP/")
-        yield Exchange(seq=i + 1, offset_ms=(started - first).total_seconds() * 1000, method=request["method"],
-                       path=url.path or "/", query=query, headers=headers, body=body, response=answer,
-                       conn=str(entry["connection"]) if entry.get("connection") else None,
-                       http_version="1.1" if version.startswith("2") or version.startswith("3") else version)
+        yield Exchange(
+            seq=i + 1,
+            offset_ms=(started - first).total_seconds() * 1000,
+            method=request["method"],
+            path=url.path or "/",
+            query=query,
+            headers=headers,
+            body=body,
+            response=answer,
+            conn=str(entry["connection"]) if entry.get("connection") else None,
+            http_version="1.1" if version.startswith("2") or version.startswith("3") else version,
+        )
 
 
 def import_file(path: str | Path, namer: RoleNamer | None) -> Iterator[Exchange]:

@@ -15,8 +15,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-EVENT_PATHS = frozenset({"/services/collector", "/services/collector/event", "/services/collector/event/1.0",
-                         "/api/v1/ingest/hec"})
+EVENT_PATHS = frozenset(
+    {
+        "/services/collector",
+        "/services/collector/event",
+        "/services/collector/event/1.0",
+        "/api/v1/ingest/hec",
+    }
+)
 RAW_PATHS = frozenset({"/services/collector/raw", "/services/collector/raw/1.0", "/api/v1/ingest/hec/raw"})
 CHANNEL_HEADER = "x-splunk-request-channel"
 _WS = " \t\r\n"
@@ -136,7 +142,7 @@ def mark_events(body: bytes, encoding: str, marker_field: str, marker: str) -> M
             return None  # `fields` that is no object: the marker has no safe place
     assert text is not None
     if items is not None:
-        out = text[:found[0][0]] + dump(items) + text[found[0][1]:]
+        out = text[: found[0][0]] + dump(items) + text[found[0][1] :]
     else:
         parts, pos = [], 0
         for (start, end, _), env in zip(found, envs, strict=True):
@@ -146,8 +152,12 @@ def mark_events(body: bytes, encoding: str, marker_field: str, marker: str) -> M
     data = out.encode("utf-8")
     if encoding in ("gzip", "x-gzip"):
         data = gzip.compress(data, mtime=0)
-    return Marked(data, (marker_field, marker), [_expectation(e) for e in envs],
-                  all(isinstance(e.get("time"), RawNumber) for e in envs))
+    return Marked(
+        data,
+        (marker_field, marker),
+        [_expectation(e) for e in envs],
+        all(isinstance(e.get("time"), RawNumber) for e in envs),
+    )
 
 
 def raw_lines(body: bytes, encoding: str) -> list[str] | None:

@@ -110,8 +110,9 @@ class FakeSplunk:
     def __init__(self) -> None:
         self._ack_ids: dict[str, int] = {}
 
-    def answer(self, method: str, path: str, query: str | None, headers: tuple[tuple[str, str], ...],
-               body: bytes) -> tuple[int, dict[str, object]]:
+    def answer(
+        self, method: str, path: str, query: str | None, headers: tuple[tuple[str, str], ...], body: bytes
+    ) -> tuple[int, dict[str, object]]:
         if path.startswith("/services/collector/health"):
             return 200, {"text": "HEC is healthy", "code": 17}
         if path == "/services/collector/ack":
@@ -168,8 +169,9 @@ class Recorder:
                 raw, buffer = buffer[:length], buffer[length:]
                 if up is None and self._upstream is not None:
                     u = self._upstream
-                    up = await asyncio.open_connection(u.host, u.port, ssl=u.ssl,
-                                                       server_hostname=u.host if u.ssl else None)
+                    up = await asyncio.open_connection(
+                        u.host, u.port, ssl=u.ssl, server_hostname=u.host if u.ssl else None
+                    )
                 response, keep = await self._exchange(raw, up, writer)
                 self._record(raw, response, conn, started)
                 started = time.monotonic()
@@ -182,16 +184,23 @@ class Recorder:
             if up is not None:
                 up[1].close()
 
-    async def _exchange(self, raw: bytes, up: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None,
-                        client: asyncio.StreamWriter) -> tuple[Response, bool]:
+    async def _exchange(
+        self,
+        raw: bytes,
+        up: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None,
+        client: asyncio.StreamWriter,
+    ) -> tuple[Response, bool]:
         if up is None:
             method, target, _, headers, body = next(parse_raw_dump(raw, "request"))
             path, _, query = target.partition("?")
             status, answer = self._fake.answer(method, path, query or None, headers, body)
             data = json.dumps(answer, separators=(",", ":")).encode()
             reason = {200: "OK", 400: "Bad Request"}.get(status, "Status")
-            client.write(f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n"
-                         f"Content-Length: {len(data)}\r\n\r\n".encode() + data)
+            client.write(
+                f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(data)}\r\n\r\n".encode()
+                + data
+            )
             await client.drain()
             keep = (header(headers, "connection") or "").lower() != "close"
             return Response(status, (*JSON_HEADERS, ("Content-Length", str(len(data)))), data), keep
@@ -219,18 +228,33 @@ class Recorder:
             headers, q = redact(headers, q, self._namer)
         if self._first is None:
             self._first = started
-        self._writer.write(Exchange(seq=next(self._seq), offset_ms=(started - self._first) * 1000, method=method,
-                                    path=path, query=q, headers=headers, body=body, response=response, conn=conn,
-                                    http_version=version))
+        self._writer.write(
+            Exchange(
+                seq=next(self._seq),
+                offset_ms=(started - self._first) * 1000,
+                method=method,
+                path=path,
+                query=q,
+                headers=headers,
+                body=body,
+                response=response,
+                conn=conn,
+                http_version=version,
+            )
+        )
         self.recorded += 1
 
 
-async def serve(host: str, port: int, recorder: Recorder, tls: ssl.SSLContext | None,
-                stop: asyncio.Event) -> None:
+async def serve(
+    host: str, port: int, recorder: Recorder, tls: ssl.SSLContext | None, stop: asyncio.Event
+) -> None:
     """Listen until `stop` is set; print the bound URL on stderr first."""
     server = await asyncio.start_server(recorder.handle, host, port, ssl=tls)
     bound = server.sockets[0].getsockname()
-    print(f"hecc record: listening on {'https' if tls else 'http'}://{bound[0]}:{bound[1]}",
-          file=sys.stderr, flush=True)
+    print(
+        f"hecc record: listening on {'https' if tls else 'http'}://{bound[0]}:{bound[1]}",
+        file=sys.stderr,
+        flush=True,
+    )
     async with server:
         await stop.wait()

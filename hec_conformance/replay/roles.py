@@ -58,10 +58,13 @@ def _redact_authorization(value: str, namer: RoleNamer) -> str:
 
 def redact(headers: Headers, query: str | None, namer: RoleNamer) -> tuple[Headers, str | None]:
     """Headers and query with every credential replaced by its role placeholder."""
-    out = tuple((k, _redact_authorization(v, namer) if k.lower() == "authorization" else v) for k, v in headers)
+    out = tuple(
+        (k, _redact_authorization(v, namer) if k.lower() == "authorization" else v) for k, v in headers
+    )
     if query is not None:
-        query = _QUERY_TOKEN.sub(lambda m: f"{m.group(1)}{m.group(2)}${{token:{namer.role(unquote(m.group(3)))}}}",
-                                 query)
+        query = _QUERY_TOKEN.sub(
+            lambda m: f"{m.group(1)}{m.group(2)}${{token:{namer.role(unquote(m.group(3)))}}}", query
+        )
     return out, query
 
 
@@ -69,18 +72,23 @@ def _fill(text: str, tokens: dict[str, str], quoted: bool) -> str:
     def sub(m: re.Match[str]) -> str:
         role = m.group(1) or m.group(2)
         if role not in tokens:
-            raise CaptureError(f"the capture uses token role {role!r}, which the target does not have "
-                               f"(map it with --role {role}=ROLE)")
+            raise CaptureError(
+                f"the capture uses token role {role!r}, which the target does not have "
+                f"(map it with --role {role}=ROLE)"
+            )
         if m.group(1):
             return quote(tokens[role], safe="") if quoted else tokens[role]
         return base64.b64encode(f"{m.group(3)}:{tokens[role]}".encode()).decode("ascii")
+
     return ROLE_PLACEHOLDER.sub(sub, text)
 
 
 def fill(headers: Headers, query: str | None, tokens: dict[str, str]) -> tuple[Headers, str | None]:
     """Headers and query with role placeholders replaced by the tokens (role → token)."""
-    return (tuple((k, _fill(v, tokens, False)) for k, v in headers),
-            None if query is None else _fill(query, tokens, True))
+    return (
+        tuple((k, _fill(v, tokens, False)) for k, v in headers),
+        None if query is None else _fill(query, tokens, True),
+    )
 
 
 def roles_used(headers: Headers, query: str | None) -> set[str]:
@@ -90,7 +98,7 @@ def roles_used(headers: Headers, query: str | None) -> set[str]:
 
 
 def target_tokens(target: Target, mapping: dict[str, str]) -> dict[str, str]:
-    """Role → token for a target; `mapping` sends capture roles to other target roles (token-2 → other_repo)."""
+    """Role → token for a target; `mapping` sends capture roles to target roles (token-2 → other_repo)."""
     tokens = {name: role.token for name, role in target.tokens.items()}
     for capture_role, target_role in mapping.items():
         if target_role not in target.tokens:

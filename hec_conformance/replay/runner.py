@@ -36,6 +36,7 @@ from hec_conformance.replay.stats import Stats
 from hec_conformance.target import Target
 
 ALWAYS_IGNORED = ("@id", "@ingesttimestamp")
+INFLIGHT_BYTES = 32 * 1024 * 1024  # request bytes held by unfinished requests: bounds memory on big bodies
 _DROPPED = {"content-length", "transfer-encoding", "expect"}
 
 
@@ -136,7 +137,9 @@ def prepare(ex: Exchange, run_id: str, channels: Channels, marker_field: str, ma
         marked = mark_events(ex.body, _encoding(ex.headers), marker_field, f"{run_id}-{ex.seq}")
         if marked is not None and marked.key is not None:
             prep.body = marked.body
-            prep.check = Check(ex.seq, shown, role or "default", marked.key, marked.expected, marked.all_timed)
+            prep.check = Check(
+                ex.seq, shown, role or "default", marked.key, marked.expected, marked.all_timed
+            )
     elif ex.path in RAW_PATHS:
         recorded = header(ex.headers, CHANNEL_HEADER) or Channels.in_query(ex.query)
         channel = channels.of(recorded if recorded is not None else f"seq-{ex.seq}")
@@ -145,8 +148,13 @@ def prepare(ex: Exchange, run_id: str, channels: Channels, marker_field: str, ma
         lines = raw_lines(ex.body, _encoding(ex.headers))
         if lines is not None:
             prep.raw = True
-            prep.check = Check(ex.seq, shown, role or "default", ("channel", channel),
-                               [{"@rawstring": line} for line in lines])
+            prep.check = Check(
+                ex.seq,
+                shown,
+                role or "default",
+                ("channel", channel),
+                [{"@rawstring": line} for line in lines],
+            )
     return prep
 
 
@@ -159,7 +167,9 @@ def _brief(answer: Answer | None) -> str:
 
 def normalized(event: dict[str, Any], ignored: set[str]) -> str:
     """An event as canonical JSON without the ignored fields."""
-    return json.dumps({k: v for k, v in event.items() if k not in ignored}, sort_keys=True, ensure_ascii=False)
+    return json.dumps(
+        {k: v for k, v in event.items() if k not in ignored}, sort_keys=True, ensure_ascii=False
+    )
 
 
 def event_diff(left: list[dict[str, Any]], right: list[dict[str, Any]], ignored: set[str]) -> str | None:
@@ -171,8 +181,11 @@ def event_diff(left: list[dict[str, Any]], right: list[dict[str, Any]], ignored:
     for i, (x, y) in enumerate(zip(a, b, strict=True)):
         if normalized(x, ignored) != normalized(y, ignored):
             names = sorted((set(x) | set(y)) - ignored)
-            diffs = [f"{n}: {x.get(n, '<absent>')!r} vs {y.get(n, '<absent>')!r}" for n in names
-                     if x.get(n) != y.get(n)]
+            diffs = [
+                f"{n}: {x.get(n, '<absent>')!r} vs {y.get(n, '<absent>')!r}"
+                for n in names
+                if x.get(n) != y.get(n)
+            ]
             return f"event {i}: " + "; ".join(diffs[:5])
     return None
 
@@ -193,8 +206,14 @@ def expectation_diff(expected: list[dict[str, Any]], events: list[dict[str, Any]
 class Replayer:
     """One replay run. `on_done` is called once per finished request (the progress bar)."""
 
-    def __init__(self, capture: Path, sides: list[Side], options: Options,
-                 on_done: Callable[[], None] | None = None, save: Path | None = None) -> None:
+    def __init__(
+        self,
+        capture: Path,
+        sides: list[Side],
+        options: Options,
+        on_done: Callable[[], None] | None = None,
+        save: Path | None = None,
+    ) -> None:
         self.capture = capture
         self.sides = sides
         self.options = options
@@ -209,21 +228,35 @@ class Replayer:
         self.started_ms = 0
         self.ended_ms = 0
 
-    async def _send(self, prep: Prepared, wires: list[bytes], due: float | None,
-                    prev: asyncio.Future[None] | None, done: asyncio.Future[None], slot: asyncio.Semaphore) -> None:
+    async def _send(
+        self,
+        prep: Prepared,
+        wires: list[bytes],
+        due: float | None,
+        prev: asyncio.Future[None] | None,
+        done: asyncio.Future[None],
+        slot: asyncio.Semaphore,
+    ) -> None:
         try:
             if prev is not None:
                 await prev
             sent = time.perf_counter()
             if due is not None:
                 self.stats.lag.add(abs(sent - due))
-            results = await asyncio.gather(*(pool.send(w) for pool, w in zip(self._pools, wires, strict=True)),
-                                           return_exceptions=True)
-            self._judge(prep, [r if isinstance(r, Answer) else None for r in results],
-                        [r for r in results if isinstance(r, BaseException)])
+            results = await asyncio.gather(
+                *(pool.send(w) for pool, w in zip(self._pools, wires, strict=True)), return_exceptions=True
+            )
+            self._judge(
+                prep,
+                [r if isinstance(r, Answer) else None for r in results],
+                [r for r in results if isinstance(r, BaseException)],
+            )
         finally:
             done.set_result(None)
             slot.release()
+            async with self._budget:
+                self._inflight -= sum(map(len, wires))
+                self._budget.notify_all()
             self._on_done()
 
     def _judge(self, prep: Prepared, answers: list[Answer | None], errors: list[BaseException]) -> None:
@@ -240,11 +273,13 @@ class Replayer:
             if ex.response is not None:
                 self.stats.compared += 1
                 if first.status != ex.response.status:
-                    self.stats.differ(ex.seq, "status", shown,
-                                      f"recorded {_brief_recorded(ex)}, replay {_brief(first)}")
+                    self.stats.differ(
+                        ex.seq, "status", shown, f"recorded {_brief_recorded(ex)}, replay {_brief(first)}"
+                    )
                 elif hec_code(first.body) != ex.response.hec_code():
-                    self.stats.differ(ex.seq, "hec-code", shown,
-                                      f"recorded {_brief_recorded(ex)}, replay {_brief(first)}")
+                    self.stats.differ(
+                        ex.seq, "hec-code", shown, f"recorded {_brief_recorded(ex)}, replay {_brief(first)}"
+                    )
         if self._save is not None and first is not None:
             self._save.write(replace(ex, response=Response(first.status, tuple(first.headers), first.body)))
         if len(answers) == 2 and None not in answers:
@@ -263,8 +298,9 @@ class Replayer:
         self.stats.events += len(expected)
         known = self.checks.get(check.key)
         if known is None:
-            self.checks[check.key] = Check(check.seq, check.request, check.role, check.key, list(expected),
-                                           check.all_timed)
+            self.checks[check.key] = Check(
+                check.seq, check.request, check.role, check.key, list(expected), check.all_timed
+            )
         else:  # raw requests sharing one channel are read back together
             known.expected.extend(expected)
 
@@ -272,6 +308,8 @@ class Replayer:
         opts = self.options
         self._pools = [Pool(side.endpoint, opts.concurrency, opts.timeout) for side in self.sides]
         slot = asyncio.Semaphore(opts.concurrency * 2)
+        self._budget = asyncio.Condition()
+        self._inflight = 0
         chains: dict[str, asyncio.Future[None]] = {}
         tasks: set[asyncio.Task[None]] = set()
         marker_field = self.sides[0].target.marker_field
@@ -289,6 +327,12 @@ class Replayer:
                 if due_at is not None:
                     await wait_until(due_at)
                 await slot.acquire()
+                size = sum(map(len, wires))
+                async with self._budget:
+                    await self._budget.wait_for(
+                        lambda n=size: not self._inflight or self._inflight + n <= INFLIGHT_BYTES
+                    )
+                    self._inflight += size
                 done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
                 prev = None
                 if opts.ordered and ex.conn is not None:
@@ -344,8 +388,12 @@ class Replayer:
         for side, reader in zip(self.sides, readers, strict=True):
             repository = side.repository(check.role)
             if repository is None:
-                self.stats.differ(check.seq, "readback", check.request,
-                                  f"role {check.role!r} names no repository in {side.target.url}")
+                self.stats.differ(
+                    check.seq,
+                    "readback",
+                    check.request,
+                    f"role {check.role!r} names no repository in {side.target.url}",
+                )
                 return
             events = reader.read(repository, check.key[0], check.key[1])
             found.append(events)
@@ -363,13 +411,25 @@ class Replayer:
         for side, reader in zip(self.sides, readers, strict=True):
             repository = side.repository("default")
             if repository is None:
-                self.stats.differ(0, "readback", "(whole repository)",
-                                  f"role 'default' names no repository in {side.target.url}")
+                self.stats.differ(
+                    0,
+                    "readback",
+                    "(whole repository)",
+                    f"role 'default' names no repository in {side.target.url}",
+                )
                 return
             window = (self.started_ms - 1000, self.ended_ms + 1000)
             events = reader.read(repository, "#repo", repository)
-            lists.append([{k: v for k, v in e.items() if not (
-                k == "@timestamp" and isinstance(v, int) and window[0] <= v <= window[1])} for e in events])
+            lists.append(
+                [
+                    {
+                        k: v
+                        for k, v in e.items()
+                        if not (k == "@timestamp" and isinstance(v, int) and window[0] <= v <= window[1])
+                    }
+                    for e in events
+                ]
+            )
         problem = event_diff(lists[0], lists[1], self._ignored(True) | {"#repo"})
         if problem:
             self.stats.differ(0, "against-stored", "(whole repository)", problem)

@@ -69,10 +69,18 @@ class Stats:
 
     def to_json(self) -> dict[str, Any]:
         rps = self.requests / self.elapsed if self.elapsed else 0.0
-        return {"requests": self.requests, "answered": self.answered, "compared": self.compared,
-                "events": self.events, "bytes_sent": self.bytes_sent, "seconds": round(self.elapsed, 3),
-                "requests_per_second": round(rps, 1), "latency_ms": self.latency.summary(),
-                "schedule_lag_ms": self.lag.summary() if self.timed else None,
-                "differences": self.differences, "differences_by_class": dict(self.by_class),
-                "listed": [d.to_json() for d in self.listed],
-                "not_listed": self.differences - len(self.listed)}
+        return {
+            "requests": self.requests,
+            "answered": self.answered,
+            "compared": self.compared,
+            "events": self.events,
+            "bytes_sent": self.bytes_sent,
+            "seconds": round(self.elapsed, 3),
+            "requests_per_second": round(rps, 1),
+            "latency_ms": self.latency.summary(),
+            "schedule_lag_ms": self.lag.summary() if self.timed else None,
+            "differences": self.differences,
+            "differences_by_class": dict(self.by_class),
+            "listed": [d.to_json() for d in self.listed],
+            "not_listed": self.differences - len(self.listed),
+        }
