@@ -60,7 +60,7 @@ def _text_notation(text: str) -> str | None:
     """`text` notation that decodes back to exactly `text`, or None (then base64 is used)."""
     out = text.replace("<", "<x3C>").replace("${", "$<x7B>").replace("\r", "<CR>").replace("\x00", "<NUL>")
     try:
-        return out if decode_text(out) == text else None
+        return out if decode_text(out) == text.encode("utf-8") else None
     except ValueError:
         return None
 

@@ -378,6 +378,13 @@ def register(sub: Any) -> None:
         metavar="ARGS",
         help="with --locust: extra locust options, e.g. '--master --expect-workers 2'",
     )
+    rep.add_argument(
+        "--locust-workers",
+        type=_positive(int),
+        metavar="N",
+        help="with --locust: distributed mode with N workers (master, or each worker with "
+        "--locust-args '--worker'); worker i sends the requests at positions p % N == i",
+    )
     rep.set_defaults(func=_guarded(cmd_replay))
 
     cap = sub.add_parser("capture", help="import, export and convert captures").add_subparsers(
