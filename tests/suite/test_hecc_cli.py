@@ -174,3 +174,19 @@ def test_selection_by_requirement_marker_keyword_and_level(reference_target: Pat
     assert "3 passed, 1 deselected" in summary("--", "-m", "EP-1 and must")
     assert "1 passed, 3 deselected" in summary("--", "-k", "pick-event and gzip")
     assert summary("--level", "should", "--req", "TIME") == f"exit {EXIT_USAGE}"  # nothing selected
+
+
+def test_xdist_workers_run_cases_in_parallel(reference_target: Path, tmp_path: Path) -> None:
+    cases = write_cases(tmp_path / "c", "par", """\
+  - id: par-events
+    title: two events in one request are both stored
+    requirements: [BODY-1]
+    profiles: [humio]
+    requests:
+      - endpoint: hec
+        events: [{event: one}, {event: two}]
+        expect: {status: 200, events: [{"@rawstring": one}, {"@rawstring": two}]}
+""")
+    done = hecc("run", "--cases", str(cases), "--target", str(reference_target), "--", "-n", "2")
+    assert done.returncode == EXIT_OK, done.stdout[-2000:]
+    assert "created: 2/2 workers" in done.stdout and "6 passed" in done.stdout
