@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import zlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,6 +25,18 @@ def _body(body: bytes) -> str:
     return (repr(cut) if any(ord(c) < 32 and c != "\n" for c in text) else text) + more
 
 
+def _sent_body(ev: RequestSent) -> str:
+    """The request body; a gzip body is shown decompressed when it decompresses."""
+    gzipped = any(k.lower() == "content-encoding" and "gzip" in v.lower() for k, v in ev.headers)
+    if gzipped:
+        try:
+            plain = gzip.decompress(ev.body)
+        except (OSError, EOFError, zlib.error):
+            return f"({len(ev.body)} bytes, not a valid gzip stream): {_body(ev.body)}"
+        return f"({len(ev.body)} bytes gzip, {len(plain)} decompressed): {_body(plain)}"
+    return f"({len(ev.body)} bytes): {_body(ev.body)}"
+
+
 def _event(event: dict[str, Any]) -> str:
     return json.dumps(event, ensure_ascii=False, sort_keys=True)
 
@@ -39,7 +53,7 @@ def explain(result: CaseFinished, events: Iterable[ResultEvent], title: str = ""
         if isinstance(ev, RequestSent):
             lines.append(f"  --> request {ev.index}: {ev.method} {ev.target}")
             lines += [f"      {k}: {v}" for k, v in ev.headers]
-            lines.append(f"      body ({len(ev.body)} bytes): {_body(ev.body)}")
+            lines.append(f"      body {_sent_body(ev)}")
         elif isinstance(ev, ResponseReceived):
             lines.append(f"  <-- response {ev.index}: {ev.status} ({ev.elapsed_ms:.0f} ms)")
             ctype = next((v for k, v in ev.headers if k.lower() == "content-type"), None)
