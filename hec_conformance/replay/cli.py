@@ -191,7 +191,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         raise ReplayCliError(f"read-back failed: {exc}", EXIT_HARNESS) from None
     stats = replayer.stats
     if args.json:
-        print(json.dumps(stats.to_json(), indent=2))
+        print(json.dumps({"run_id": replayer.run_id, **stats.to_json()}, indent=2))
     else:
         print_summary(stats, Console())
     if stats.requests and not stats.answered:

@@ -52,7 +52,7 @@ class _Share:
         self._run_id = f"locust-{os.getpid()}"
         self._channels = Channels(self._run_id)
         self._items: Iterator[Prepared] = (
-            prepare(ex, self._run_id, self._channels, side.target.marker_field, False)
+            prepare(ex, pos, self._run_id, self._channels, side.target.marker_field, False)
             for pos, ex in zip(count(), read_capture(os.environ["HECC_CAPTURE"]), strict=False)
             if pos % workers == index
         )

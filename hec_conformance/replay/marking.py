@@ -126,7 +126,8 @@ def mark_events(body: bytes, encoding: str, marker_field: str, marker: str) -> M
     found = envelopes(text) if text is not None else None
     if not found:
         return None
-    items = found[0][2] if len(found) == 1 and isinstance(found[0][2], list) else None
+    single = found[0][2] if len(found) == 1 else None
+    items = single if isinstance(single, list) and not isinstance(single, Pairs) else None
     envs = items if items is not None else [v for _, _, v in found]
     if not envs or not all(isinstance(e, Pairs) for e in envs):
         return None

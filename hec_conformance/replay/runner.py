@@ -74,6 +74,7 @@ class Prepared:
     """A request after role mapping and marking, before the target's tokens go in."""
 
     exchange: Exchange
+    index: int
     headers: Headers
     query: str | None
     body: bytes
@@ -124,10 +125,12 @@ def _encoding(headers: Headers) -> str:
     return (header(headers, "content-encoding") or "").strip().lower()
 
 
-def prepare(ex: Exchange, run_id: str, channels: Channels, marker_field: str, mark: bool) -> Prepared:
+def prepare(
+    ex: Exchange, index: int, run_id: str, channels: Channels, marker_field: str, mark: bool
+) -> Prepared:
     """Mark the request for read-back when asked (docs/captures.md, "Correlation")."""
     role = next(iter(sorted(roles_used(ex.headers, ex.query))), None)
-    prep = Prepared(ex, ex.headers, ex.query, ex.body, role)
+    prep = Prepared(ex, index, ex.headers, ex.query, ex.body, role)
     if not mark or ex.method != "POST":
         return prep
     prep.headers = tuple((k, channels.of(v) if k.lower() == CHANNEL_HEADER else v) for k, v in ex.headers)
@@ -225,6 +228,8 @@ class Replayer:
         self._pools: list[Pool] = []
         self._save_path = save
         self._save: CaptureWriter | None = None
+        self._unsaved: dict[int, Exchange] = {}
+        self._next_saved = 0
         self.started_ms = 0
         self.ended_ms = 0
 
@@ -280,8 +285,9 @@ class Replayer:
                     self.stats.differ(
                         ex.seq, "hec-code", shown, f"recorded {_brief_recorded(ex)}, replay {_brief(first)}"
                     )
-        if self._save is not None and first is not None:
-            self._save.write(replace(ex, response=Response(first.status, tuple(first.headers), first.body)))
+        if self._save is not None:
+            answer = None if first is None else Response(first.status, tuple(first.headers), first.body)
+            self._save_in_order(prep.index, replace(ex, response=answer))
         if len(answers) == 2 and None not in answers:
             a, b = answers
             assert a is not None and b is not None
@@ -290,6 +296,14 @@ class Replayer:
         if prep.check is not None:
             ok = first is not None and first.status == 200
             self._remember(prep, ok)
+
+    def _save_in_order(self, index: int, exchange: Exchange) -> None:
+        """--save writes in capture order: answers that come early wait (at most the requests in flight)."""
+        assert self._save is not None
+        self._unsaved[index] = exchange
+        while self._next_saved in self._unsaved:
+            self._save.write(self._unsaved.pop(self._next_saved))
+            self._next_saved += 1
 
     def _remember(self, prep: Prepared, ok: bool) -> None:
         check = prep.check
@@ -320,7 +334,7 @@ class Replayer:
         self._save = CaptureWriter(saving) if saving else None
         try:
             for index, ex in enumerate(read_capture(self.capture)):
-                prep = prepare(ex, self.run_id, self.channels, marker_field, opts.mark)
+                prep = prepare(ex, index, self.run_id, self.channels, marker_field, opts.mark)
                 wires = [request_bytes(prep, side) for side in self.sides]
                 due = opts.schedule.due(index, ex.offset_ms)
                 due_at = None if due is None else start + due
