@@ -17,6 +17,7 @@ from hec_conformance.reports.collect import REPORTED, Results, failing_outcomes
 from hec_conformance.reports.text import case_name, diff_line, waiver_line, wire_lines
 from hec_conformance.results import CaseFinished, ResultEvent
 
+SHORT = {"unsupported": "unsup."}
 STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow", "info": "cyan", "unsupported": "dim",
          "waived": "magenta", "error": "bold red"}
 
@@ -60,7 +61,7 @@ def summary_table(doc: Results) -> Table:
     table.add_column("area")
     table.add_column("level")
     for outcome in REPORTED:
-        table.add_column(outcome, justify="right")
+        table.add_column(SHORT.get(outcome, outcome), justify="right")
     for row in doc["areas"]:
         table.add_row(Text(row["area"]), row["level"], *_counts_row(row["counts"]))
     table.add_section()
