@@ -65,7 +65,12 @@ class Reporting:
         return self.collector.document()
 
     def table_text(self, markup: bool) -> str:
-        """The areas x levels table as text for another writer's terminal (ANSI colours if `markup`)."""
+        """The areas x levels table as text for another writer's terminal (ANSI colours if `markup`).
+
+        Empty when this process ran no case (the pytest-xdist controller: its workers run them).
+        """
+        if not self.collector.records:
+            return ""
         out = io.StringIO()
         width = shutil.get_terminal_size().columns
         console = Console(file=out, force_terminal=markup, no_color=not markup, width=width)
