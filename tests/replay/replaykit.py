@@ -4,6 +4,7 @@ a small counting HTTP server, captures built in code."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
@@ -23,11 +24,17 @@ from suitekit import ROOT, RunningServer, hecc, start_reference_server  # noqa: 
 
 __all__ = ["ROOT", "RunningServer", "hecc", "start_reference_server"]
 FAR_END = 4_102_444_800_000
-CAPTURES = (
-    Path("/work/shared/captures")
-    if Path("/work/shared/captures").is_dir()
-    else ROOT.parent / "shared" / "captures"
+CAPTURES = next(
+    (p for p in (ROOT.parent / "shared" / "captures", Path("/work/shared/captures")) if p.is_dir()),
+    ROOT.parent / "shared" / "captures",
 )
+NODE_MODULES = Path(os.environ.get("HECC_NODE_PREFIX", Path.home() / ".cache" / "hecc-node")) / "node_modules"
+
+
+def fresh_server(tmp: Path, *args: str, **kw: Any) -> RunningServer:
+    """A reference server with its own store in a new folder under `tmp`."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    return start_reference_server(tmp, *args, **kw)
 
 
 def target_of(server: RunningServer) -> dict[str, Any]:
