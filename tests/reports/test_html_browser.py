@@ -133,3 +133,5 @@ def test_coverage_of_spec_ids(page: Page) -> None:
     assert status == {"EVT-1": "verified, 1 not passing", "TIME-1": "verified, 3 not passing",
                       "TIME-9": "verified", "KV-3": "verified, 1 not passing", "ACK-1": "unsupported only",
                       "RAW-9": "no case", "SPL-1": "not applicable"}
+    assert page.locator("#coverage-summary").inner_text() == (
+        "4 verified · 1 unsupported only · 1 no case · 1 not applicable")
