@@ -7,6 +7,7 @@ import json
 import os
 import re
 import signal
+import ssl
 import subprocess
 import sys
 import threading
@@ -31,10 +32,10 @@ CAPTURES = next(
 NODE_MODULES = Path(os.environ.get("HECC_NODE_PREFIX", Path.home() / ".cache" / "hecc-node")) / "node_modules"
 
 
-def fresh_server(tmp: Path, *args: str, **kw: Any) -> RunningServer:
-    """A reference server with its own store in a new folder under `tmp`."""
+def fresh_server(tmp: Path, *extra: str, profile: str = "humio", config: str = "suite.yaml") -> RunningServer:
+    """A reference server with its own store in a new folder under `tmp`; `extra` goes to its command line."""
     tmp.mkdir(parents=True, exist_ok=True)
-    return start_reference_server(tmp, *args, **kw)
+    return start_reference_server(tmp, profile, config, *extra)
 
 
 def target_of(server: RunningServer) -> dict[str, Any]:
@@ -44,9 +45,11 @@ def target_of(server: RunningServer) -> dict[str, Any]:
 def query(server: RunningServer, q: str, repo: str = "main") -> list[dict[str, Any]]:
     """The stored events matching a query (SPEC §9), through the read-back API."""
     target = target_of(server)
+    ca = target.get("tls", {}).get("ca")
     r = httpx.post(
         f"{target['url']}/api/v1/repositories/{repo}/query",
         timeout=30,
+        verify=ssl.create_default_context(cafile=ca) if ca else True,
         json={"queryString": q, "start": 0, "end": FAR_END, "isLive": False},
         headers={"Authorization": f"Bearer {target['readback']['token']}"},
     )
