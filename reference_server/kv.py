@@ -13,19 +13,45 @@ __all__ = ["parse_kv"]
 
 # A key begins where no key character precedes it, so a run already consumed as a value (which
 # always ends at a non-key character or a quote) is never re-read as a key (KV-1, KV-2).
-_KEY = re.compile(r"(?<![A-Za-z0-9_.\-])([A-Za-z0-9_.\-]++)[ \t]*+=[ \t]*+")
+_KEY_TEXT = r"(?<![A-Za-z0-9_.\-])([A-Za-z0-9_.\-]++)[ \t]*+=[ \t]*+"
+_KEY = re.compile(_KEY_TEXT)
 _UNQUOTED_END = re.compile(r"[ \t\n\r\f\v,]")
 _QUOTED = {
     '"': (re.compile(r'((?:[^"\\]|\\.)*+)"', re.DOTALL), re.compile(r'\\([\\"])')),
     "'": (re.compile(r"((?:[^'\\]|\\.)*+)'", re.DOTALL), re.compile(r"\\([\\'])")),
 }
+# The fast path: a key and its whole value in one match, the closing quote optional so that a match
+# never fails on a value; groups: key, "-value, closing ", '-value, closing ', unquoted value.
+_PAIR = re.compile(
+    _KEY_TEXT + r"""(?:"((?:[^"\\]|\\.)*+)(")?|'((?:[^'\\]|\\.)*+)(')?|([^ \t\n\r\f\v,]*+))""",
+    re.DOTALL,
+)
 
 
 def parse_kv(text: str) -> dict[str, str]:
-    """All pairs of ``text`` (KV-1..KV-8); a key seen twice keeps its last value."""
+    """All pairs of ``text`` (KV-1..KV-8); a key seen twice keeps its last value.
+
+    One ``finditer`` pass while every quote closes; from the first unterminated quote on, the
+    pair-by-pair scan that remembers unterminated quote kinds (KV-5, linear time).
+    """
     pairs: dict[str, str] = {}
-    unterminated: set[str] = set()
-    pos = 0
+    for match in _PAIR.finditer(text):
+        key, double, double_end, single, single_end, plain = match.groups()
+        if plain is not None:
+            pairs[key] = plain
+        elif double_end is not None:
+            pairs[key] = _QUOTED['"'][1].sub(r"\1", double) if "\\" in double else double
+        elif single_end is not None:
+            pairs[key] = _QUOTED["'"][1].sub(r"\1", single) if "\\" in single else single
+        else:  # KV-5: drop the pair, resume just after the opening quote
+            quote_end = match.start(2) if double is not None else match.start(4)
+            _scan(text, quote_end, {text[quote_end - 1]}, pairs)
+            break
+    return pairs
+
+
+def _scan(text: str, pos: int, unterminated: set[str], pairs: dict[str, str]) -> None:
+    """Add the pairs of ``text`` from ``pos`` on, skipping quote kinds known to be unterminated."""
     while (key := _KEY.search(text, pos)) is not None:
         start = key.end()
         quote = text[start : start + 1]
@@ -42,4 +68,3 @@ def parse_kv(text: str) -> dict[str, str]:
             stop = _UNQUOTED_END.search(text, start)
             pos = len(text) if stop is None else stop.start()
             pairs[key.group(1)] = text[start:pos]
-    return pairs

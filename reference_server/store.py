@@ -23,24 +23,39 @@ from typing import Any
 from .errors import HecError
 from .translate import StoredEvent
 
+# The correlation markers of SPEC §9 are copied to columns with partial indexes: an event without
+# them costs no index entry and no JSON parsing in SQLite (json_extract indexes cost ~40 % of an insert).
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY,
     repository TEXT NOT NULL,
     timestamp INTEGER NOT NULL,
     ingest INTEGER NOT NULL,
-    fields TEXT NOT NULL
+    fields TEXT NOT NULL,
+    hec_case TEXT,
+    channel TEXT
 );
 CREATE INDEX IF NOT EXISTS events_by_time ON events (repository, timestamp, seq);
-CREATE INDEX IF NOT EXISTS events_by_hec_case ON events (repository, json_extract(fields, '$.hec_case'));
-CREATE INDEX IF NOT EXISTS events_by_channel ON events (repository, json_extract(fields, '$.channel'));
+CREATE INDEX IF NOT EXISTS events_by_hec_case ON events (repository, hec_case) WHERE hec_case IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_by_channel ON events (repository, channel) WHERE channel IS NOT NULL;
 """
-_INSERT = "INSERT INTO events (seq, repository, timestamp, ingest, fields) VALUES (?, ?, ?, ?, ?)"
+# Data folders written before the marker columns: add them, fill them, drop the json_extract indexes.
+_MIGRATE = """
+DROP INDEX IF EXISTS events_by_hec_case;
+DROP INDEX IF EXISTS events_by_channel;
+ALTER TABLE events ADD COLUMN hec_case TEXT;
+ALTER TABLE events ADD COLUMN channel TEXT;
+UPDATE events SET hec_case = json_extract(fields, '$.hec_case'), channel = json_extract(fields, '$.channel');
+"""
+_INSERT = (
+    "INSERT INTO events (seq, repository, timestamp, ingest, fields, hec_case, channel)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
 _GROUP_EVENTS = 50_000
 _encode = json.JSONEncoder(separators=(",", ":")).encode  # built once, unlike json.dumps(separators=...)
 _LOCK_WAIT_SECONDS = 2.0  # only a foreign writer can hold the lock; past this the commit fails (503)
-_INDEXED = frozenset({"hec_case", "channel"})  # the correlation markers of SPEC §9
-_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # usable as a literal JSON path, as the indexes are
+_INDEXED = frozenset({"hec_case", "channel"})  # the correlation markers of SPEC §9: columns
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # usable as a literal JSON path
 _COLUMNS = {"@timestamp": "timestamp", "@id": "seq", "@ingesttimestamp": "ingest"}
 
 
@@ -101,6 +116,9 @@ class Store:
         if directory is not None:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(events)")}
+        if columns and "hec_case" not in columns:
+            self._db.executescript(f"BEGIN IMMEDIATE;{_MIGRATE}COMMIT;")
         self._db.executescript(_SCHEMA)
         self._next_seq = (self._db.execute("SELECT max(seq) FROM events").fetchone()[0] or 0) + 1
         self._thread = threading.Thread(target=self._run, name="hec-store", daemon=True)
@@ -136,7 +154,10 @@ class Store:
         params: list[Any] = [repository, start, end]
         for term in terms:
             column = _COLUMNS.get(term.field)
-            if column is not None:
+            if term.field in _INDEXED:
+                sql.append(f"AND {term.field} IS NOT NULL" if term.value is None else f"AND {term.field} = ?")
+                params += [] if term.value is None else [term.value]
+            elif column is not None:
                 if term.value is not None:
                     sql.append(f"AND CAST({column} AS TEXT) = ?")
                     params.append(term.value)
@@ -209,7 +230,9 @@ class Store:
         now = int(time.time() * 1000)
         for job in writes:
             for event in job.events:
-                rows.append((seq, event.repository, event.timestamp, now, _encode(event.fields)))
+                fields = event.fields
+                rows.append((seq, event.repository, event.timestamp, now, _encode(fields),
+                             fields.get("hec_case"), fields.get("channel")))
                 seq += 1
         error: BaseException | None = None
         try:

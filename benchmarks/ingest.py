@@ -1,0 +1,107 @@
+"""Benchmarks 1 and 6: ingest under wrk, the reference server against the bare app, interleaved."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .bodies import make_body
+from .servers import Running
+from .wrk import WrkResult, run_wrk
+
+__all__ = ["Scenario", "Measured", "measure", "INGEST_SCENARIOS", "SCALING_SCENARIOS"]
+
+EVENT_PATH = "/services/collector/event"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One load: body kind, events per request, gzip, connections."""
+
+    kind: str
+    events: int
+    gzip: bool
+    connections: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind} x{self.events} {'gzip' if self.gzip else 'plain'} c{self.connections}"
+
+
+INGEST_SCENARIOS = [Scenario(kind, 100, gz, 64) for kind in ("kv", "object") for gz in (False, True)]
+SCALING_SCENARIOS = [Scenario("kv", n, False, 64) for n in (1, 10, 1000)] + [
+    Scenario("kv", 100, False, c) for c in (1, 8, 256)
+]
+"""With the 100-event, 64-connection run of INGEST_SCENARIOS these make the two scaling curves."""
+
+
+@dataclass(frozen=True)
+class Side:
+    """One server's figures for one scenario (the median run when there were several)."""
+
+    requests_per_s: float
+    events_per_s: float
+    mb_per_s: float  # request body bytes as sent
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    non_2xx: int
+
+
+@dataclass(frozen=True)
+class Measured:
+    scenario: Scenario
+    reference: Side
+    baseline: Side
+
+    @property
+    def ratio(self) -> float:
+        return self.reference.events_per_s / self.baseline.events_per_s if self.baseline.events_per_s else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "scenario": asdict(self.scenario),
+            "name": self.scenario.name,
+            "reference": asdict(self.reference),
+            "baseline": asdict(self.baseline),
+            "ratio_events": round(self.ratio, 4),
+        }
+
+
+def _side(runs: list[WrkResult], events: int, body_bytes: int) -> Side:
+    run = sorted(runs, key=lambda r: r.rps)[len(runs) // 2]
+    return Side(
+        requests_per_s=round(run.rps, 1),
+        events_per_s=round(run.rps * events, 1),
+        mb_per_s=round(run.rps * body_bytes / 1e6, 2),
+        p50_ms=round(run.p50_ms, 2),
+        p99_ms=round(statistics.median(r.p99_ms for r in runs), 2),
+        errors=sum(r.errors for r in runs),
+        non_2xx=sum(r.status_errors for r in runs),
+    )
+
+
+def measure(
+    scenario: Scenario, reference: Running, baseline: Running, *, seconds: float, rounds: int
+) -> Measured:
+    """``rounds`` wrk runs on each server, alternating baseline and reference."""
+    body = make_body(scenario.kind, scenario.events, gzip_it=scenario.gzip)
+    runs: dict[str, list[WrkResult]] = {"reference": [], "baseline": []}
+    for _ in range(rounds):
+        for name, server in (("baseline", baseline), ("reference", reference)):
+            runs[name].append(
+                run_wrk(
+                    server.url + EVENT_PATH,
+                    body.data,
+                    token=server.token,
+                    gzip=scenario.gzip,
+                    connections=scenario.connections,
+                    seconds=seconds,
+                )
+            )
+    return Measured(
+        scenario,
+        reference=_side(runs["reference"], scenario.events, len(body.data)),
+        baseline=_side(runs["baseline"], scenario.events, len(body.data)),
+    )
