@@ -12,7 +12,7 @@ from hec_conformance.reports.terminal import ProgressBar
 
 
 class PytestProgress:
-    """Draws the bar on stderr while the cases run (one process only); blanks pytest's per-item letters."""
+    """Draws the bar on stderr while the cases run (one process only); blanks pytest's dots and file names."""
 
     def __init__(self, console: Console | None = None) -> None:
         self.console = console or Console(stderr=True)
@@ -25,6 +25,9 @@ class PytestProgress:
         state = session.config.stash.get(STATE, None)
         if state is None or getattr(session.config.option, "numprocesses", None):
             return
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.showfspath = False  # no file name lines: the bar shows where the run is
         self.bar = ProgressBar(self.console, len(session.items))
         state.engine.listeners.append(self.bar)
         self.bar.__enter__()
