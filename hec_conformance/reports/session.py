@@ -19,7 +19,7 @@ from rich.console import Console
 
 from hec_conformance.reports.collect import CaseInfo, Collector, Results
 from hec_conformance.reports.files import write_reports
-from hec_conformance.reports.terminal import ProgressBar, render_terminal, summary_table
+from hec_conformance.reports.terminal import summary_table
 from hec_conformance.results import CaseFinished
 from hec_conformance.target import Target
 from hec_conformance.waivers import VendorProfile, Verdict, beside, load_vendor_profile
@@ -56,10 +56,6 @@ class Reporting:
         """The reported outcome of one case variant (the vendor profile applied)."""
         return self.collector.verdict(result)
 
-    def progress(self, console: Console, total: int | None) -> ProgressBar:
-        """A progress bar listener for `total` case variants (attach it to the engine while it runs)."""
-        return ProgressBar(console, total)
-
     def document(self) -> Results:
         """The results document so far."""
         return self.collector.document()
@@ -76,10 +72,6 @@ class Reporting:
         console = Console(file=out, force_terminal=markup, no_color=not markup, width=width)
         console.print(summary_table(self.document()))
         return out.getvalue()
-
-    def summary(self, console: Console) -> None:
-        """Print the end-of-run summary (table of areas x levels, each failure)."""
-        render_terminal(self.document(), console)
 
     def finish(self) -> list[Path]:
         """Write every report file into the report directory (none without one); return their paths."""
