@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,7 @@ class Target:
     tokens: dict[str, TokenRole] = field(default_factory=dict, repr=False)
     readback: ReadbackConfig = ReadbackConfig()
     tls: Tls = Tls()
+    limits: Mapping[str, int] = field(default_factory=dict)
     source: Path | None = None
 
     def has(self, capability: str) -> bool:
@@ -125,7 +127,7 @@ def parse_target(data: Any, *, base_dir: Path, env: dict[str, str] | None = None
               key=_path(tls_data.get("key"), base_dir), verify=tls_data.get("verify", True))
     return Target(url=data["url"].rstrip("/"), profile=data.get("profile", "humio"), capabilities=caps,
                   marker_field=data.get("marker_field", "hec_case"), tokens=tokens, readback=readback,
-                  tls=tls, source=source)
+                  tls=tls, limits=dict(data.get("limits", {})), source=source)
 
 
 def load_target(path: str | Path, env: dict[str, str] | None = None) -> Target:
@@ -182,6 +184,10 @@ tokens:
 readback: {kind: logscale-query, url: https://hec.example.com:8088, token: "${HEC_READ_TOKEN}"}
 # readback: {kind: command, command: ["./fetch-events", "{repository}", "{marker_field}", "{marker}"]}
 # readback: {kind: none}
+
+# Limits the target enforces, by name (docs/targets.md). A case that fills a limit (ACK-5) runs
+# only when the target declares it.
+# limits: {max_request_bytes: 33554432, max_pending_acks_per_channel: 1000}
 
 # TLS: a CA bundle for the server, a client certificate and key, and verification on or off.
 # tls: {ca: ca.pem, cert: client.pem, key: client.key, verify: true}

@@ -22,8 +22,17 @@ def test_env_expansion_and_defaults(tmp_path: Path) -> None:
     target = load_target(write(tmp_path, MINIMAL), env={"HEC_TOKEN": "s3cret"})
     assert target.tokens["default"].token == "s3cret"
     assert (target.profile, target.marker_field, target.readback.kind) == ("humio", "hec_case", "none")
-    assert target.capabilities == frozenset()
+    assert target.capabilities == frozenset() and target.limits == {}
     assert "s3cret" not in repr(target)
+
+
+def test_declared_limits(tmp_path: Path) -> None:
+    text = MINIMAL + "limits: {max_pending_acks_per_channel: 20, max_request_bytes: 1048576}\n"
+    target = load_target(write(tmp_path, text), env={"HEC_TOKEN": "t"})
+    assert target.limits == {"max_pending_acks_per_channel": 20, "max_request_bytes": 1048576}
+    with pytest.raises(TargetError, match=r"limits: .*max_pending_ack_per_channel"):
+        load_target(write(tmp_path, MINIMAL + "limits: {max_pending_ack_per_channel: 20}\n"),
+                    env={"HEC_TOKEN": "t"})
 
 
 def test_unset_variable_names_the_key(tmp_path: Path) -> None:
