@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
+import math
 import platform
 import time
 from collections import Counter
@@ -156,7 +158,7 @@ class Collector:
         if verdict.waiver and verdict.deviation:
             waiver = {"state": verdict.waiver, **verdict.deviation.to_dict()}
         record.update(outcome=verdict.outcome, engine_outcome=event.outcome, waiver=waiver,
-                      messages=list(event.messages), diffs=[dataclasses.asdict(d) for d in event.diffs],
+                      messages=list(event.messages), diffs=[_cut(dataclasses.asdict(d)) for d in event.diffs],
                       duration_ms=round(event.duration_ms, 3))
 
     # -- scrubbing ------------------------------------------------------------------------------------
@@ -214,9 +216,12 @@ class Collector:
 
 
 def _cut(value: Any) -> Any:
-    """Read-back events with every string longer than TEXT_LIMIT cut (and saying so), like wire bodies."""
+    """Target data fit for strict JSON: strings longer than TEXT_LIMIT cut (saying so, like wire
+    bodies), NaN and infinities (which JSON lacks) as the strings `NaN`, `Infinity`, `-Infinity`."""
     if isinstance(value, str) and len(value) > TEXT_LIMIT:
         return f"{value[:TEXT_LIMIT]}... ({len(value)} characters in all)"
+    if isinstance(value, float) and not math.isfinite(value):
+        return json.dumps(value)
     if isinstance(value, dict):
         return {k: _cut(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -10,7 +10,7 @@ import pytest
 from reportkit import TOKEN, collector, document, stream
 
 from hec_conformance.reports import ResultsError, load_results, render_json, validate, write_reports
-from hec_conformance.results import CaseStarted, EventsRead, RequestSent
+from hec_conformance.results import CaseFinished, CaseStarted, Diff, EventsRead, RequestSent
 
 
 def test_document_is_valid_and_counts_reported_outcomes() -> None:
@@ -66,6 +66,18 @@ def test_long_stored_strings_are_cut_like_bodies() -> None:
     c(EventsRead("case-1", "base", 0, "main", "q", ({"@rawstring": "x" * 10000},), 1))
     event = c.document()["cases"][0]["exchanges"][0]["readback"]["events"][0]
     assert event["@rawstring"] == "x" * 4096 + "... (10000 characters in all)"
+
+
+def test_nan_and_infinity_from_the_target_stay_strict_json() -> None:
+    c = collector()
+    c(CaseStarted("case-1", "base", "cases/event.yaml", ("EVT-1",), "MUST"))
+    c(EventsRead("case-1", "base", 0, "main", "q", ({"t": float("nan"), "u": [float("-inf")]},), 1))
+    c(CaseFinished("case-1", "base", "cases/event.yaml", "fail", ("EVT-1",), "MUST",
+                   diffs=(Diff(0, "stored", "[0].t", 1.5, float("inf"), "different value"),)))
+    doc = c.document()
+    json.dumps(doc, allow_nan=False)
+    assert doc["cases"][0]["exchanges"][0]["readback"]["events"] == [{"t": "NaN", "u": ["-Infinity"]}]
+    assert doc["cases"][0]["diffs"][0]["actual"] == "Infinity"
 
 
 def test_write_and_load_round_trip(tmp_path: Path) -> None:
