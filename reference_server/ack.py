@@ -1,4 +1,5 @@
-"""Channels and indexer acknowledgement (SPEC §8), bounded in channels and pending acks (ACK-5).
+"""Channels and indexer acknowledgement (SPEC §8), bounded in channels, pending acks and pending acks
+per channel (ACK-5).
 
 An ack id is issued only after its request's events are committed, so an issued id is already
 durable: it stays pending until a query reports it true once.
@@ -55,20 +56,26 @@ class _Channel:
 class AckRegistry:
     """Per-channel ack ids for tokens with acknowledgement on."""
 
-    def __init__(self, *, max_channels: int, max_pending: int, idle_seconds: float) -> None:
+    def __init__(self, *, max_channels: int, max_pending: int, max_pending_per_channel: int,
+                 idle_seconds: float) -> None:
         self._channels: dict[str, _Channel] = {}
         self._max_channels = max_channels
         self._max_pending = max_pending
+        self._max_per_channel = max_pending_per_channel
         self._idle = idle_seconds
         self._pending = 0
 
     def reserve(self, channel: str) -> None:
-        """Hold room for one ack id on ``channel`` before the request is stored; 503 code 9 if full."""
+        """Hold room for one ack id on ``channel`` before the request is stored; 503 code 9 if full
+        (a channel whose pending and reserved ids reach the per-channel limit is full until a query
+        reports one of them)."""
+        state = self._channels.get(channel)
+        if state is not None and len(state.pending) + state.reserved >= self._max_per_channel:
+            raise busy()
         if self._full(channel):
             self._forget_idle(keep=channel)
             if self._full(channel):
                 raise busy()
-        state = self._channels.get(channel)
         if state is None:
             state = self._channels[channel] = _Channel()
         self._pending += 1

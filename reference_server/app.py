@@ -73,6 +73,7 @@ class HecApp:
         self.acks = AckRegistry(
             max_channels=limits.max_channels,
             max_pending=limits.max_pending_acks,
+            max_pending_per_channel=limits.max_pending_acks_per_channel,
             idle_seconds=limits.channel_idle_seconds,
         )
         self._slots = asyncio.Semaphore(limits.max_concurrent_requests)

@@ -46,6 +46,7 @@ class Limits:
     max_fields: int = 8000
     max_channels: int = 10_000
     max_pending_acks: int = 100_000
+    max_pending_acks_per_channel: int = 1_000_000
     channel_idle_seconds: float = 600.0
     max_concurrent_requests: int = 64
     max_connections: int = 2048

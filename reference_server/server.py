@@ -157,6 +157,10 @@ def target_document(config: Config, url: str, tls: Tls | None) -> dict[str, Any]
             if config.read_tokens
             else {"kind": "none"}
         ),
+        "limits": {
+            "max_request_bytes": config.limits.max_request_bytes,
+            "max_pending_acks_per_channel": config.limits.max_pending_acks_per_channel,
+        },
     }
     if tls is not None:
         doc["tls"] = {"ca": str(Path(tls.ca).resolve()), "verify": True} if tls.ca else {"verify": True}

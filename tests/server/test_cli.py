@@ -25,6 +25,7 @@ def test_target_file_of_the_suite_config(server):
     assert set(t["tokens"]) == {"default", "other_repo", "disabled", "ack", "json_parser", "regex_parser"}
     assert t["readback"] == {"kind": "logscale-query", "url": t["url"], "token": "hecc-read-token"}
     assert "tls" not in t
+    assert t["limits"] == {"max_request_bytes": 33554432, "max_pending_acks_per_channel": 20}
     assert "hecc-default-token" in server.log.read_text()  # printed for the user at start
 
 

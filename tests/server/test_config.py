@@ -40,7 +40,10 @@ def test_shipped_configs_load():
     assert {t.role for t in suite.tokens} == {"default", "other_repo", "disabled", "ack", "json_parser",
                                               "regex_parser"}
     assert suite.capabilities == {"basic-auth"}
-    assert load_config(ALL_CAPS).capabilities == {"basic-auth", "query-string-auth", "change-repo-on-events"}
+    all_caps = load_config(ALL_CAPS)
+    assert all_caps.capabilities == {"basic-auth", "query-string-auth", "change-repo-on-events"}
+    assert suite.limits.max_pending_acks_per_channel == all_caps.limits.max_pending_acks_per_channel == 20
+    assert Limits().max_pending_acks_per_channel == 1_000_000
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -59,6 +62,8 @@ def test_shipped_configs_load():
     (GOOD + "capabilities: [raw]\n", "cfg.yaml:10: capabilities[0]: 'raw' is not one of"),
     (GOOD + "limits:\n  max_request_bytes: 0\n", "cfg.yaml:11: limits.max_request_bytes: 0 is less than"),
     (GOOD + "limits:\n  max_requests: 5\n", "cfg.yaml:11: limits.max_requests: unknown key"),
+    (GOOD + "limits:\n  max_pending_acks_per_channel: 0\n",
+     "cfg.yaml:11: limits.max_pending_acks_per_channel: 0 is less than"),
     (GOOD.replace("  - {token: t1, repository: main}\n", "  - {token: t1}\n"),
      "cfg.yaml:3: tokens[0]: 'repository' is a required property"),
     ("tokens: [\n", "cfg.yaml:2: invalid YAML"),
