@@ -311,6 +311,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     from hec_conformance.replay.cli import register as register_replay  # record, replay, capture
     register_replay(sub)
+    from hec_conformance.fuzz.commands import register as register_fuzz  # fuzz, mutants
+    register_fuzz(sub)
     return parser
 
 
