@@ -253,6 +253,9 @@ class _Slot:
         self._timeout = timeout
 
     async def __aenter__(self) -> None:
+        if not self._semaphore.locked():  # a free slot: taken at once, no timer
+            await self._semaphore.acquire()
+            return
         try:
             await asyncio.wait_for(self._semaphore.acquire(), self._timeout)
         except TimeoutError:

@@ -80,31 +80,30 @@ async def read_body(
     """
     if not gzip and content_length is not None and content_length > limit:
         raise too_large()
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = asyncio.get_running_loop().time() + timeout
     # A gzip body may be a little larger than what it decodes to, never much larger.
     raw_limit = limit + limit // 16 + 65536 if gzip else limit
     decoder = _Gunzip(limit) if gzip else None
     plain = bytearray()
     received = 0
     more = True
-    while more:
-        remaining = deadline - loop.time()
-        if remaining <= 0:
-            raise HecError(408, 408, "Request Timeout")
-        try:
-            message = await asyncio.wait_for(receive(), remaining)
-        except TimeoutError:
-            raise HecError(408, 408, "Request Timeout") from None
-        if message["type"] == "http.disconnect":
-            raise ClientGone()
-        chunk = message.get("body", b"")
-        more = message.get("more_body", False)
-        received += len(chunk)
-        if received > raw_limit:
-            raise too_large()
-        if decoder is not None:
-            decoder.feed(chunk)
-        else:
-            plain += chunk
+    try:
+        async with asyncio.timeout_at(deadline):  # one timer for the whole body, not one per chunk
+            while more:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    raise ClientGone()
+                chunk = message.get("body", b"")
+                more = message.get("more_body", False)
+                received += len(chunk)
+                if received > raw_limit:
+                    raise too_large()
+                if decoder is not None:
+                    decoder.feed(chunk)
+                elif more or plain:
+                    plain += chunk
+                else:
+                    return bytes(chunk)  # the usual case: the whole body in one message, no copy
+    except TimeoutError:
+        raise HecError(408, 408, "Request Timeout") from None
     return decoder.finish() if decoder is not None else bytes(plain)

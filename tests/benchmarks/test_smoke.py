@@ -1,0 +1,24 @@
+"""The benchmark code still runs end to end (a few seconds, real servers and wrk); nothing about speed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from benchmarks.__main__ import main
+
+
+def test_smoke_run_writes_results(tmp_path: Path) -> None:
+    assert main(["--smoke", "--only", "ingest,memory", "--out", str(tmp_path)]) == 0
+    (json_file,) = tmp_path.glob("*.json")
+    doc = json.loads(json_file.read_text())
+    (row,) = doc["ingest"]
+    assert row["name"] == "kv x100 plain c64"
+    for side in ("reference", "baseline"):
+        assert row[side]["requests_per_s"] > 0
+        assert row[side]["non_2xx"] == 0
+    assert doc["replay_memory"]["differences"] == 0
+    assert doc["replay_memory"]["requests"] > 0
+    assert {t["benchmark"] for t in doc["targets"]} == {"1", "5"}
+    markdown = json_file.with_suffix(".md").read_text()
+    assert "| kv x100 plain c64 |" in markdown
