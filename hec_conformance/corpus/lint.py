@@ -148,6 +148,19 @@ def _check_body(file: _File, request: Mapping[str, Any], path: KeyPath) -> None:
         file.error(path + ("base64",), message)
 
 
+def _check_repeat(file: _File, request: Mapping[str, Any], expects: list[tuple[KeyPath, Any]],
+                  path: KeyPath) -> None:
+    """`repeat` names a known limit and is not read back (docs/cases.md, "Repeating a request")."""
+    if isinstance(request["repeat"], str):
+        for message in placeholder_errors(request["repeat"]):
+            file.error(path + ("repeat",), message)
+    for expect_path, expect in expects:
+        for key in ("events", "stored"):
+            if key in expect:
+                file.error(expect_path + (key,), f"a repeated request is not read back: {key} cannot be"
+                                                 " combined with repeat (check storage in another request)")
+
+
 def _check_requirements(
     file: _File, case: Mapping[str, Any], path: KeyPath, catalogue: Mapping[str, Requirement]
 ) -> None:
@@ -221,6 +234,8 @@ def _check_case(
         for expect_path, expect in expects:
             _check_expect(file, expect, expect_path)
             reads_store = reads_store or "events" in expect or "stored" in expect
+        if "repeat" in request:
+            _check_repeat(file, request, expects, where)
         checks = checks or bool(expects)
     if not checks:
         file.error(path + ("requests",), "no request has expect: the case checks nothing")

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 
 ROLES = ("default", "other_repo", "disabled", "ack", "json_parser", "regex_parser", "read")
 PLAIN_PLACEHOLDERS = ("marker", "marker_field", "channel", "channel2")
+# The limits a target may declare (docs/targets.md), used as ${limit:NAME} in requests only.
+LIMITS = ("max_pending_acks_per_channel", "max_request_bytes")
 # The placeholders an expectation may use (docs/cases.md); tokens never appear in expectations.
 EXPECT_PLACEHOLDERS = ("marker", "channel", "channel2")  # and ${repo:ROLE}
 
@@ -50,10 +52,12 @@ def notation_errors(notation: str) -> list[str]:
 
 
 def _known_placeholder(name: str, expectation: bool) -> bool:
-    kind, colon, role = name.partition(":")
+    kind, colon, arg = name.partition(":")
     if not colon:
         return name in (EXPECT_PLACEHOLDERS if expectation else PLAIN_PLACEHOLDERS)
-    return role in ROLES and (kind == "repo" or (kind == "token" and not expectation))
+    if kind == "limit":
+        return arg in LIMITS and not expectation
+    return arg in ROLES and (kind == "repo" or (kind == "token" and not expectation))
 
 
 def placeholder_errors(text: str, expectation: bool = False) -> list[str]:
@@ -65,14 +69,13 @@ def placeholder_errors(text: str, expectation: bool = False) -> list[str]:
     known = (
         "${marker}, ${channel}, ${channel2}, ${repo:ROLE}"
         if expectation
-        else "${marker}, ${marker_field}, ${channel}, ${channel2}, ${token:ROLE}, ${repo:ROLE}"
+        else "${marker}, ${marker_field}, ${channel}, ${channel2}, ${token:ROLE}, ${repo:ROLE}, ${limit:NAME}"
     )
+    names = f"ROLE: {', '.join(ROLES)}" + ("" if expectation else f"; NAME: {', '.join(LIMITS)}")
     where = " in expectations" if expectation else ""
     for match in _PLACEHOLDER.finditer(text):
         if not _known_placeholder(match.group(1), expectation):
-            errors.append(
-                f"unknown placeholder {match.group(0)!r}{where}: known are {known} (ROLE: {', '.join(ROLES)})"
-            )
+            errors.append(f"unknown placeholder {match.group(0)!r}{where}: known are {known} ({names})")
     if "${" in _PLACEHOLDER.sub("", text):
         errors.append("'${' without a closing '}'")
     return errors

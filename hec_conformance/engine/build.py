@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from hec_conformance.corpus.notation import decode_base64, decode_text
-from hec_conformance.engine.placeholders import Context, role_token
+from hec_conformance.engine.placeholders import Context, limits_named, role_token
+from hec_conformance.target import Target
 from hec_conformance.transport import HttpRequest
 
 ENDPOINTS = {
@@ -55,6 +56,16 @@ def roles_used(request: Mapping[str, Any]) -> set[str]:
     if isinstance(auth, dict):
         return {str(auth["role"])} if "role" in auth else set()
     return set() if auth == "none" else {str(auth)}
+
+
+def repeat_count(request: Mapping[str, Any], target: Target) -> int:
+    """How many times the request is sent in a row: `repeat` (an integer, or one `${limit:NAME}` of a
+    limit the target declares), else 1."""
+    repeat = request.get("repeat", 1)
+    if isinstance(repeat, int):
+        return repeat
+    (name,) = limits_named(repeat)
+    return target.limits[name]
 
 
 def _authorization(auth: Any, ctx: Context) -> str | None:

@@ -1,4 +1,5 @@
-"""Placeholder values: ${marker}, ${marker_field}, ${channel}, ${channel2}, ${token:R}, ${repo:R}."""
+"""Placeholder values: ${marker}, ${marker_field}, ${channel}, ${channel2}, ${token:R}, ${repo:R},
+${limit:NAME}."""
 
 from __future__ import annotations
 
@@ -35,12 +36,23 @@ def role_repository(target: Target, role: str) -> str:
     return spec.repository
 
 
+def _named(value: Any, kinds: tuple[str, ...]) -> set[str]:
+    """The arguments of every `${KIND:ARG}` placeholder of one of `kinds` anywhere inside `value`."""
+    if isinstance(value, str):
+        parts = (name.partition(":") for name in placeholders(value))
+        return {arg for kind, _, arg in parts if kind in kinds}
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return set().union(set(), *(_named(v, kinds) for v in items))
+
+
 def roles_named(value: Any) -> set[str]:
     """Every role a `${token:R}` or `${repo:R}` placeholder names anywhere inside `value`."""
-    if isinstance(value, str):
-        return {name.split(":", 1)[1] for name in placeholders(value) if ":" in name}
-    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-    return set().union(set(), *(roles_named(v) for v in items))
+    return _named(value, ("token", "repo"))
+
+
+def limits_named(value: Any) -> set[str]:
+    """Every limit a `${limit:NAME}` placeholder names anywhere inside `value`."""
+    return _named(value, ("limit",))
 
 
 @dataclass(frozen=True)
@@ -57,11 +69,13 @@ class Context(Mapping[str, str]):
                  "channel": self.channel, "channel2": self.channel2}
         if name in plain:
             return plain[name]
-        kind, _, role = name.partition(":")
+        kind, _, arg = name.partition(":")
         if kind == "token":
-            return role_token(self.target, role)
+            return role_token(self.target, arg)
         if kind == "repo":
-            return role_repository(self.target, role)
+            return role_repository(self.target, arg)
+        if kind == "limit":
+            return str(self.target.limits[arg])  # declared: unsupported_reason checked it
         raise KeyError(name)
 
     def __iter__(self) -> Iterator[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 import uuid
@@ -9,9 +10,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hec_conformance.engine.build import BuiltRequest, build_request, roles_used
+from hec_conformance.engine.build import BuiltRequest, build_request, repeat_count, roles_used
 from hec_conformance.engine.expect import check_response, effective_expect, expected_count
-from hec_conformance.engine.placeholders import Context, MissingRole, role_repository, roles_named
+from hec_conformance.engine.placeholders import (
+    Context,
+    MissingRole,
+    limits_named,
+    role_repository,
+    roles_named,
+)
 from hec_conformance.engine.variants import apply_variant, case_variants
 from hec_conformance.matchers import FieldDiff, match_events
 from hec_conformance.readback import ReadbackError, Reader, make_reader
@@ -29,12 +36,14 @@ from hec_conformance.results import (
     RunStarted,
 )
 from hec_conformance.target import Target
-from hec_conformance.transport import HttpRequest, Transport, TransportError
+from hec_conformance.transport import HttpRequest, HttpResponse, Transport, TransportError
 
 # The sentinel goes to the first of these that accepts it (receivers lacking an alias exist).
 SENTINEL_PATHS = ("/services/collector/event", "/services/collector", "/api/v1/ingest/hec")
 SENTINEL_ROLES = ("default", "other_repo", "json_parser", "regex_parser")
 REDACTED = "***"
+# A request repeated more often than this (a large declared limit) makes its case unsupported.
+MAX_REPEAT = 10_000
 
 
 @dataclass(frozen=True)
@@ -146,6 +155,12 @@ class Engine:
                 return "target has no read-back token (role read)"
             if role != "read" and role not in t.tokens:
                 return f"target has no token role {role}"
+        for name in sorted(set().union(*(limits_named(raw) for raw in case.requests))):
+            if name not in t.limits:
+                return f"target declares no limit {name}"
+        most = max(repeat_count(raw, t) for raw in case.requests)
+        if most > MAX_REPEAT:
+            return f"a request would be repeated {most} times, more than the engine's bound of {MAX_REPEAT}"
         return None
 
     # -- running --------------------------------------------------------------------------------------
@@ -184,21 +199,34 @@ class Engine:
         sent: list[_Sent] = []
         for index, raw in enumerate(case.requests):
             request = apply_variant(raw, variant)
-            ctx = Context(self.target, marker=str(uuid.uuid4()), channel=channel, channel2=channel2)
-            expect = ctx.expand_all(effective_expect(request, self.target.profile))
-            built = build_request(request, ctx, reads_back=expected_count(expect) is not None)
-            sent_at = _now_ms()
-            http = built.http
-            self.emit(RequestSent(case.id, variant, index, http.method, self.redact(http.target()),
-                                  self._redact_headers(http.headers), self._redact_bytes(http.body),
-                                  ctx.marker, sent_at))
-            resp = self._transport.send(http)
-            self.emit(ResponseReceived(case.id, variant, index, resp.status,
-                                       self._redact_headers(resp.headers), self._redact_bytes(resp.body),
-                                       resp.elapsed * 1000))
-            diffs += _diffs(index, "response", check_response(expect, resp, sent_at))
-            sent.append(_Sent(index, built, expect, sent_at))
+            times = repeat_count(request, self.target)
+            for repetition in range(times):
+                ctx = Context(self.target, marker=str(uuid.uuid4()), channel=channel, channel2=channel2)
+                expect = ctx.expand_all(effective_expect(request, self.target.profile))
+                built = build_request(request, ctx, reads_back=expected_count(expect) is not None)
+                sent_at = _now_ms()
+                resp = self._exchange(case.id, variant, index, built, ctx.marker, sent_at)
+                found = check_response(expect, resp, sent_at)
+                if times > 1:  # name the answer that differs; the ones after it would add nothing
+                    found = [dataclasses.replace(d, path=f"repeat[{repetition}].{d.path}") for d in found]
+                diffs += _diffs(index, "response", found)
+                sent.append(_Sent(index, built, expect, sent_at))
+                if found:
+                    break
         return diffs + self._read_back(case, variant, sent)
+
+    def _exchange(self, case_id: str, variant: str, index: int, built: BuiltRequest, marker: str,
+                  sent_at: int) -> HttpResponse:
+        """Send one request and announce it and its answer (redacted)."""
+        http = built.http
+        self.emit(RequestSent(case_id, variant, index, http.method, self.redact(http.target()),
+                              self._redact_headers(http.headers), self._redact_bytes(http.body),
+                              marker, sent_at))
+        resp = self._transport.send(http)
+        self.emit(ResponseReceived(case_id, variant, index, resp.status,
+                                   self._redact_headers(resp.headers), self._redact_bytes(resp.body),
+                                   resp.elapsed * 1000))
+        return resp
 
     # -- read-back ------------------------------------------------------------------------------------
     def _reader_(self) -> Reader:

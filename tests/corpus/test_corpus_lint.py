@@ -193,6 +193,61 @@ def test_placeholders_in_expectations(case_files):
     assert "in expectations" in error.message
 
 
+REPEAT = """
+area: ack
+cases:
+  - id: ack-1
+    title: a channel fills up
+    requirements: [ACK-5]
+    needs: [ack]
+    requests:
+      - endpoint: collector
+        auth: ack
+        headers: {X-Splunk-Request-Channel: "${channel}"}
+        events:
+          - {event: "fill"}
+        repeat: REPEAT
+        expect: {status: 200}
+"""
+
+
+@pytest.mark.parametrize("repeat", ["1", "250", '"${limit:max_pending_acks_per_channel}"',
+                                    "'${limit:max_request_bytes}'"])
+def test_repeat_counts_and_limits(case_files, repeat):
+    assert case_files.lint("ack.yaml", REPEAT.replace("REPEAT", repeat)) == []
+
+
+@pytest.mark.parametrize(("repeat", "fragment"), [
+    ("0", "an integer of at least 1 or exactly one ${limit:NAME}"),
+    ("2.5", "an integer of at least 1 or exactly one ${limit:NAME}"),
+    ("true", "an integer of at least 1 or exactly one ${limit:NAME}"),
+    ('"${limit:max_pending_acks_per_channel} + 1"', "exactly one ${limit:NAME}"),
+    ('"20"', "exactly one ${limit:NAME}"),
+    ('"${marker}"', "exactly one ${limit:NAME}"),
+    ('"${limit:max_acks}"', "unknown placeholder '${limit:max_acks}'"),
+])
+def test_bad_repeat(case_files, repeat, fragment):
+    error = one(case_files.lint("ack.yaml", REPEAT.replace("REPEAT", repeat)))
+    assert where(error) == ("ack.yaml", 13, "cases[0].requests[0].repeat") and fragment in error.message
+
+
+def test_a_repeated_request_is_not_read_back(case_files):
+    text = REPEAT.replace("REPEAT", "3").replace("expect: {status: 200}", """expect: {status: 200, stored: 1}
+        expect_by_profile:
+          splunk: {events: [{"@rawstring": fill}]}""")
+    errors = case_files.lint("ack.yaml", text)
+    assert [where(e)[1:] for e in errors] == [(14, "cases[0].requests[0].expect.stored"),
+                                               (16, "cases[0].requests[0].expect_by_profile.splunk.events")]
+    assert all("cannot be combined with repeat" in e.message for e in errors)
+
+
+def test_limits_are_not_expected_values(case_files):
+    text = REPEAT.replace("REPEAT", "2").replace("expect: {status: 200}",
+                                                 'expect: {body: {text: "${limit:max_request_bytes}"}}')
+    error = one(case_files.lint("ack.yaml", text))
+    assert where(error)[2] == "cases[0].requests[0].expect.body.text" and "in expectations" in error.message
+
+
 TEXT_CASE = """
 area: raw
 cases:

@@ -55,6 +55,14 @@ def test_placeholder_errors():
     assert len(placeholder_errors("${token:default}${marker_field}", expectation=True)) == 2
 
 
+def test_limit_placeholders():
+    assert placeholder_errors("${limit:max_pending_acks_per_channel} ${limit:max_request_bytes}") == []
+    (error,) = placeholder_errors("${limit:max_acks}")
+    assert "unknown placeholder '${limit:max_acks}'" in error and "NAME: max_pending_acks_per_channel" in error
+    (error,) = placeholder_errors("${limit:max_request_bytes}", expectation=True)
+    assert "in expectations" in error
+
+
 def test_decode_base64_ignores_whitespace():
     assert decode_base64("aGVs\n bG8=\n") == b"hello"
     with pytest.raises(binascii.Error):

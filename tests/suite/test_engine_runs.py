@@ -77,6 +77,46 @@ CASES = """\
         auth: none
         events: [{event: q}]
         expect: {status: 200}
+  - id: eng-repeat
+    title: a channel filled to the declared limit refuses one more until acks are reported
+    requirements: [ACK-5]
+    needs: [ack]
+    variants: false
+    requests:
+      - endpoint: collector
+        auth: ack
+        headers: {X-Splunk-Request-Channel: "${channel}"}
+        events: [{event: fill}]
+        repeat: "${limit:max_pending_acks_per_channel}"
+        expect: {status: 200, body: {code: 0}}
+      - endpoint: collector
+        auth: ack
+        headers: {X-Splunk-Request-Channel: "${channel}"}
+        events: [{event: refused}]
+        expect: {status: 503, body: {code: 9}, stored: 0}
+      - endpoint: ack
+        auth: ack
+        headers: {X-Splunk-Request-Channel: "${channel}"}
+        text: '{"acks":[0,1]}'
+        expect: {body: {acks: {"0": true, "1": true}}}
+      - endpoint: collector
+        auth: ack
+        headers: {X-Splunk-Request-Channel: "${channel}"}
+        events: [{event: accepted again}]
+        repeat: 2
+        expect: {status: 200, body: {code: 0}}
+  - id: eng-repeat-too-far
+    title: repetitions stop at the first answer that differs, which the diff names
+    requirements: [ACK-5]
+    needs: [ack]
+    variants: false
+    requests:
+      - endpoint: collector
+        auth: ack
+        headers: {X-Splunk-Request-Channel: "${channel}"}
+        events: [{event: fill}]
+        repeat: 25
+        expect: {status: 200}
 """
 
 
@@ -205,3 +245,30 @@ def test_command_read_back(reference_target: Path, cases: dict[str, Any], tmp_pa
     failing = dataclasses.replace(readback, command=(sys.executable, "-c", "raise SystemExit(4)"))
     result, _ = run(reference_target, cases["eng-pass"], readback=failing)
     assert result.outcome == "error" and "exited 4" in result.messages[0]
+
+
+def test_repeat_fills_a_declared_limit(reference_target: Path, cases: dict[str, Any]) -> None:
+    result, seen = run(reference_target, cases["eng-repeat"])
+    assert (result.outcome, result.diffs) == ("pass", ())
+    sent = [e for e in seen if isinstance(e, RequestSent)]
+    assert [e.index for e in sent] == [0] * 20 + [1, 2, 3, 3]  # suite.yaml: 20 per channel
+    assert len({e.marker for e in sent}) == len(sent)  # a fresh marker for every repetition
+    assert [e.index for e in seen if isinstance(e, EventsRead)] == [1]  # only the refused one is read
+
+
+def test_repeat_stops_at_the_first_different_answer(reference_target: Path, cases: dict[str, Any]) -> None:
+    result, seen = run(reference_target, cases["eng-repeat-too-far"])
+    assert (result.outcome, result.level) == ("warn", "SHOULD")  # ACK-5 is SHOULD
+    (diff,) = result.diffs
+    assert (diff.index, diff.part, diff.path, diff.expected, diff.actual) == (
+        0, "response", "repeat[20].status", 200, 503)
+    assert sum(isinstance(e, RequestSent) for e in seen) == 21
+
+
+def test_an_undeclared_or_huge_limit_is_unsupported(reference_target: Path, cases: dict[str, Any]) -> None:
+    result, seen = run(reference_target, cases["eng-repeat"], limits={})
+    assert (result.outcome, result.messages) == (
+        "unsupported", ("target declares no limit max_pending_acks_per_channel",))
+    assert not any(isinstance(e, RequestSent) for e in seen)
+    result, _ = run(reference_target, cases["eng-repeat"], limits={"max_pending_acks_per_channel": 10_001})
+    assert result.outcome == "unsupported" and "repeated 10001 times" in result.messages[0]

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from hec_conformance.engine import Context, apply_variant, build_request, case_variants
-from hec_conformance.engine.placeholders import MissingRole, roles_named
+from hec_conformance.engine.build import repeat_count
+from hec_conformance.engine.placeholders import MissingRole, limits_named, roles_named
 from hec_conformance.target import Target, parse_target
 
 MARKER = "5f1d3c1e-0000-4000-8000-000000000001"
@@ -23,7 +24,8 @@ def target(tmp_path: Path) -> Target:
     return parse_target({"url": "http://127.0.0.1:1", "marker_field": "mk",
                          "tokens": {"default": {"token": "tok-d", "repository": "main"},
                                     "other_repo": {"token": "tok-o", "repository": "audit"}},
-                         "readback": {"kind": "logscale-query", "token": "tok-r"}}, base_dir=tmp_path, env={})
+                         "readback": {"kind": "logscale-query", "token": "tok-r"},
+                         "limits": {"max_request_bytes": 4096}}, base_dir=tmp_path, env={})
 
 
 @pytest.fixture
@@ -101,6 +103,19 @@ def test_placeholders_everywhere(ctx: Context, target: Target) -> None:
     assert roles_named({"a": ["${token:ack}"], "b": "${repo:other_repo}"}) == {"ack", "other_repo"}
     with pytest.raises(MissingRole):
         ctx.expand("${token:ack}")
+
+
+def test_limits_expand_and_count_repeats(ctx: Context, target: Target) -> None:
+    request = {"endpoint": "hec", "text": "${limit:max_request_bytes} bytes",
+               "repeat": "${limit:max_request_bytes}"}
+    assert build_request(request, ctx, False).http.body == b"4096 bytes"
+    assert repeat_count(request, target) == 4096
+    assert repeat_count({"endpoint": "hec", "repeat": 3}, target) == 3
+    assert repeat_count({"endpoint": "hec"}, target) == 1
+    both = {"text": "${limit:max_request_bytes}", "headers": {"X": "${token:ack}"},
+            "repeat": "${limit:max_pending_acks_per_channel}"}
+    assert limits_named(both) == {"max_request_bytes", "max_pending_acks_per_channel"}
+    assert roles_named(both) == {"ack"}  # a limit is no token role
 
 
 def test_auth_forms(ctx: Context) -> None:
