@@ -6,7 +6,7 @@ import base64
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -70,7 +70,7 @@ def hec_code(body: bytes) -> int | None:
     return code if isinstance(code, int) and not isinstance(code, bool) else None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Exchange:
     """One recorded request (and its answer when known)."""
 
@@ -84,7 +84,6 @@ class Exchange:
     response: Response | None = None
     conn: str | None = None
     http_version: str = "1.1"
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def target(self) -> str:
         """Path plus `?query` exactly as sent."""
@@ -115,11 +114,12 @@ class Exchange:
 
 
 def _headers(value: Any, where: str) -> Headers:
-    if not isinstance(value, list) or not all(
-        isinstance(h, list) and len(h) == 2 and all(isinstance(x, str) for x in h) for h in value
-    ):
-        raise CaptureError(f"{where}: headers is a list of [name, value] string pairs")
-    return tuple((h[0], h[1]) for h in value)
+    out = []
+    for h in value if type(value) is list else [None]:
+        if type(h) is not list or len(h) != 2 or type(h[0]) is not str or type(h[1]) is not str:
+            raise CaptureError(f"{where}: headers is a list of [name, value] string pairs")
+        out.append((h[0], h[1]))
+    return tuple(out)
 
 
 def exchange_from_json(data: Any, where: str) -> Exchange:

@@ -158,8 +158,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
         raise ReplayCliError(str(exc)) from None
     readback = args.readback or bool(args.against)
     if args.readback and not args.mark and not args.against:
-        raise ReplayCliError("--readback needs --mark (events found per request) or --against (whole "
-                             "repositories of two fresh targets); see docs/captures.md, Correlation")
+        raise ReplayCliError(
+            "--readback needs --mark (events found per request) or --against (whole "
+            "repositories of two fresh targets); see docs/captures.md, Correlation"
+        )
     for side in sides:
         if readback and not side.target.has("readback"):
             raise ReplayCliError(f"{side.target.source}: read-back asked for, but the target declares none")

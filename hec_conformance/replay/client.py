@@ -127,19 +127,26 @@ class Connection:
             proto = self._proto if reused else await self._open()
             self._proto = proto
             assert proto is not None and proto.transport is not None
-            proto.waiter = asyncio.get_running_loop().create_future()
+            loop = asyncio.get_running_loop()
+            waiter = proto.waiter = loop.create_future()
+            # a timer instead of asyncio.wait_for, which costs a task per request on the hot path
+            timer = loop.call_later(
+                self._timeout,
+                lambda w=waiter: (
+                    w.done() or w.set_exception(ClientError(f"no answer within {self._timeout:g}s"))
+                ),
+            )
             started = time.perf_counter()
             proto.transport.write(request)
             try:
-                answer = await asyncio.wait_for(proto.waiter, self._timeout)
-            except TimeoutError:
+                answer = await waiter
+            except ClientError as exc:
                 self.close()
-                raise ClientError(f"no answer within {self._timeout:g}s") from None
-            except ClientError:
-                self.close()
-                if reused and attempt == 0:
+                if reused and attempt == 0 and not str(exc).startswith("no answer"):
                     continue
                 raise
+            finally:
+                timer.cancel()
             answer.elapsed = time.perf_counter() - started
             if not answer.keep_alive:
                 self.close()
@@ -150,31 +157,3 @@ class Connection:
         if self._proto is not None and self._proto.transport is not None:
             self._proto.transport.close()
         self._proto = None
-
-
-class Pool:
-    """Up to `size` connections to one endpoint, handed out one request at a time."""
-
-    def __init__(self, endpoint: Endpoint, size: int, timeout: float = 30.0) -> None:
-        self.endpoint = endpoint
-        self._idle: list[Connection] = []
-        self._slots = asyncio.Semaphore(size)
-        self._timeout = timeout
-        self._all: list[Connection] = []
-
-    async def send(self, request: bytes) -> Answer:
-        async with self._slots:
-            conn = self._idle.pop() if self._idle else self._new()
-            try:
-                return await conn.send(request)
-            finally:
-                self._idle.append(conn)
-
-    def _new(self) -> Connection:
-        conn = Connection(self.endpoint, self._timeout)
-        self._all.append(conn)
-        return conn
-
-    def close(self) -> None:
-        for conn in self._all:
-            conn.close()

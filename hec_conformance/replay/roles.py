@@ -80,7 +80,7 @@ def _fill(text: str, tokens: dict[str, str], quoted: bool) -> str:
             return quote(tokens[role], safe="") if quoted else tokens[role]
         return base64.b64encode(f"{m.group(3)}:{tokens[role]}".encode()).decode("ascii")
 
-    return ROLE_PLACEHOLDER.sub(sub, text)
+    return ROLE_PLACEHOLDER.sub(sub, text) if "${" in text else text
 
 
 def fill(headers: Headers, query: str | None, tokens: dict[str, str]) -> tuple[Headers, str | None]:

@@ -21,7 +21,7 @@ from hec_conformance.replay.capture import (
     hec_code,
     read_capture,
 )
-from hec_conformance.replay.client import Answer, ClientError, Endpoint, Pool
+from hec_conformance.replay.client import Answer, ClientError, Connection, Endpoint
 from hec_conformance.replay.marking import (
     CHANNEL_HEADER,
     EVENT_PATHS,
@@ -83,6 +83,11 @@ class Prepared:
     raw: bool = False
 
 
+_Item = tuple[
+    Prepared, list[bytes], float | None, "asyncio.Future[None] | None", "asyncio.Future[None] | None"
+]
+
+
 @dataclass
 class Options:
     """How to replay (the command-line options of `hecc replay`)."""
@@ -129,10 +134,10 @@ def prepare(
     ex: Exchange, index: int, run_id: str, channels: Channels, marker_field: str, mark: bool
 ) -> Prepared:
     """Mark the request for read-back when asked (docs/captures.md, "Correlation")."""
-    role = next(iter(sorted(roles_used(ex.headers, ex.query))), None)
-    prep = Prepared(ex, index, ex.headers, ex.query, ex.body, role)
+    prep = Prepared(ex, index, ex.headers, ex.query, ex.body, None)
     if not mark or ex.method != "POST":
         return prep
+    role = prep.role = next(iter(sorted(roles_used(ex.headers, ex.query))), None)
     prep.headers = tuple((k, channels.of(v) if k.lower() == CHANNEL_HEADER else v) for k, v in ex.headers)
     prep.query = channels.rewrite_query(ex.query)
     shown = f"{ex.method} {ex.target()}"
@@ -225,7 +230,6 @@ class Replayer:
         self.channels = Channels(self.run_id)
         self.checks: dict[tuple[str, str], Check] = {}
         self._on_done = on_done or (lambda: None)
-        self._pools: list[Pool] = []
         self._save_path = save
         self._save: CaptureWriter | None = None
         self._unsaved: dict[int, Exchange] = {}
@@ -233,14 +237,25 @@ class Replayer:
         self.started_ms = 0
         self.ended_ms = 0
 
+    async def _worker(self, queue: asyncio.Queue[_Item | None]) -> None:
+        """One keep-alive connection per target; sends the queued requests one after the other."""
+        conns = [Connection(side.endpoint, self.options.timeout) for side in self.sides]
+        try:
+            while (item := await queue.get()) is not None:
+                await self._send(conns, *item)
+                del item  # an idle worker must not keep its last request (and its body) alive
+        finally:
+            for conn in conns:
+                conn.close()
+
     async def _send(
         self,
+        conns: list[Connection],
         prep: Prepared,
         wires: list[bytes],
         due: float | None,
         prev: asyncio.Future[None] | None,
-        done: asyncio.Future[None],
-        slot: asyncio.Semaphore,
+        done: asyncio.Future[None] | None,
     ) -> None:
         try:
             if prev is not None:
@@ -248,20 +263,25 @@ class Replayer:
             sent = time.perf_counter()
             if due is not None:
                 self.stats.lag.add(abs(sent - due))
-            results = await asyncio.gather(
-                *(pool.send(w) for pool, w in zip(self._pools, wires, strict=True)), return_exceptions=True
-            )
+            if len(wires) == 1:  # no gather (and its tasks) for the common single-target case
+                try:
+                    results: list[Answer | BaseException] = [await conns[0].send(wires[0])]
+                except ClientError as exc:
+                    results = [exc]
+            else:
+                results = await asyncio.gather(
+                    *(conn.send(w) for conn, w in zip(conns, wires, strict=True)), return_exceptions=True
+                )
             self._judge(
                 prep,
                 [r if isinstance(r, Answer) else None for r in results],
                 [r for r in results if isinstance(r, BaseException)],
             )
         finally:
-            done.set_result(None)
-            slot.release()
-            async with self._budget:
-                self._inflight -= sum(map(len, wires))
-                self._budget.notify_all()
+            if done is not None:
+                done.set_result(None)
+            self._inflight -= sum(map(len, wires))
+            self._room.set()
             self._on_done()
 
     def _judge(self, prep: Prepared, answers: list[Answer | None], errors: list[BaseException]) -> None:
@@ -319,13 +339,13 @@ class Replayer:
             known.expected.extend(expected)
 
     async def _run(self) -> None:
+        """Read, prepare and schedule each request; `concurrency` workers (one connection each) send them."""
         opts = self.options
-        self._pools = [Pool(side.endpoint, opts.concurrency, opts.timeout) for side in self.sides]
-        slot = asyncio.Semaphore(opts.concurrency * 2)
-        self._budget = asyncio.Condition()
+        queue: asyncio.Queue[_Item | None] = asyncio.Queue(opts.concurrency)
+        workers = [asyncio.create_task(self._worker(queue)) for _ in range(opts.concurrency)]
+        self._room = asyncio.Event()  # set when a finished request frees request bytes
         self._inflight = 0
         chains: dict[str, asyncio.Future[None]] = {}
-        tasks: set[asyncio.Task[None]] = set()
         marker_field = self.sides[0].target.marker_field
         start = time.perf_counter() + 0.05
         first_sent = start
@@ -340,16 +360,14 @@ class Replayer:
                 due_at = None if due is None else start + due
                 if due_at is not None:
                     await wait_until(due_at)
-                await slot.acquire()
                 size = sum(map(len, wires))
-                async with self._budget:
-                    await self._budget.wait_for(
-                        lambda n=size: not self._inflight or self._inflight + n <= INFLIGHT_BYTES
-                    )
-                    self._inflight += size
-                done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-                prev = None
+                while self._inflight and self._inflight + size > INFLIGHT_BYTES:
+                    self._room.clear()
+                    await self._room.wait()
+                self._inflight += size
+                prev = done = None
                 if opts.ordered and ex.conn is not None:
+                    done = asyncio.get_running_loop().create_future()
                     prev = chains.get(ex.conn)
                     chains[ex.conn] = done
                     done.add_done_callback(lambda f, c=ex.conn: chains.pop(c) if chains.get(c) is f else None)
@@ -357,17 +375,17 @@ class Replayer:
                     first_sent = time.perf_counter()
                 self.stats.requests += 1
                 self.stats.bytes_sent += len(wires[0])
-                task = asyncio.create_task(self._send(prep, wires, due_at, prev, done, slot))
-                tasks.add(task)
-                task.add_done_callback(tasks.discard)
-            if tasks:
-                await asyncio.gather(*tasks)
+                await queue.put((prep, wires, due_at, prev, done))
+            for _ in workers:
+                await queue.put(None)
+            await asyncio.gather(*workers)
         finally:
-            for pool in self._pools:
-                pool.close()
+            for worker in workers:
+                worker.cancel()
             if saving:
                 saving.close()
-        self.stats.elapsed = time.perf_counter() - first_sent
+        # timed runs count from the schedule's zero, as-fast-as-possible runs from the first request
+        self.stats.elapsed = time.perf_counter() - (start if opts.schedule.timed else first_sent)
         self.ended_ms = int(time.time() * 1000)
 
     def send_all(self) -> None:
