@@ -43,19 +43,21 @@ def _events_capture(path: Path, count: int, gap_ms: float, response: dict | None
 def test_speed_1_keeps_recorded_offsets_and_speed_2_halves_them(tmp_path: Path) -> None:
     sink = CountingServer()
     try:
-        capture = _events_capture(tmp_path / "timed.jsonl", 30, 30.0)
+        capture = _events_capture(tmp_path / "timed.jsonl", 60, 15.0)  # last offset 885 ms
         target = sink.target_file(tmp_path / "sink.yaml")
         rc, summary = replay_json(str(capture), "--target", str(target), "--speed", "1")
         assert rc == 0, summary
-        assert summary["schedule_lag_ms"]["p99"] <= 20, summary["schedule_lag_ms"]
-        assert 0.85 <= summary["seconds"] <= 1.5, summary["seconds"]  # last offset is 870 ms
+        # loosely: nine requests in ten within 20 ms of their offset on a busy two-core machine
+        lag = summary["schedule_lag_ms"]
+        assert lag["p50"] <= 5 and lag["p90"] <= 20 and lag["max"] < 500, lag
+        assert 0.88 <= summary["seconds"] <= 1.5, summary["seconds"]
         rc, summary = replay_json(str(capture), "--target", str(target), "--speed", "2")
-        assert rc == 0 and 0.40 <= summary["seconds"] <= 0.9, summary["seconds"]
+        assert rc == 0 and 0.44 <= summary["seconds"] <= 0.9, summary["seconds"]
         rc, summary = replay_json(str(capture), "--target", str(target), "--rate", "100", "--ramp", "0.4")
-        # 20 requests while the rate climbs to 100/s over 0.4 s, then 20 more at 100/s: 0.59 s
-        assert rc == 0 and 0.5 <= summary["seconds"] <= 1.2, summary["seconds"]
+        # 20 requests while the rate climbs to 100/s over 0.4 s, then 40 at 100/s: the last is due at 0.79 s
+        assert rc == 0 and 0.79 <= summary["seconds"] <= 1.4, summary["seconds"]
         assert summary["latency_ms"]["p50"] <= summary["latency_ms"]["p99"] <= summary["latency_ms"]["max"]
-        assert sum(sink.bodies.values()) == 90
+        assert sum(sink.bodies.values()) == 180
     finally:
         sink.stop()
 
