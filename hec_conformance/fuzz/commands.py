@@ -106,7 +106,7 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
 
 def _print_mutant(result: MutantResult, show: int) -> None:
     state = f"killed by {len(result.killers)}" if result.killed else "SURVIVED"
-    print(f"{result.name:28} {result.rule:8} {state:14} {result.seconds:5.1f}s  {result.about}")
+    print(f"{result.name:28} {result.rule:8} {state:14} {result.seconds:5.1f}s  {result.about}", flush=True)
     for killer in result.killers[:show]:
         print(f"    {killer}")
     if len(result.killers) > show:

@@ -77,8 +77,10 @@ def load_catalogue_file(path: Path) -> Sequence[Mutant]:
     return tuple(module.MUTANTS)
 
 
-def run_corpus(target_file: Path, cases: Sequence[Case], readback_timeout: float = 5.0) -> CorpusRun:
-    """Every case variant of `cases` against the target; which did not pass."""
+def run_corpus(target_file: Path, cases: Sequence[Case], readback_timeout: float = 5.0,
+               skip: frozenset[str] = frozenset(), first_kill: bool = False) -> CorpusRun:
+    """Every case variant of `cases` against the target; which did not pass. `first_kill`: stop at the
+    first mismatch of a case variant not in `skip` (those failing on the real server)."""
     started = time.monotonic()
     engine = Engine(load_target(target_file), load_catalogue(), readback_timeout=readback_timeout)
     mismatches, errors = [], []
@@ -86,10 +88,13 @@ def run_corpus(target_file: Path, cases: Sequence[Case], readback_timeout: float
         for case in cases:
             for variant in engine.variants(case):
                 outcome = engine.run(case, variant).outcome
+                item = f"{case.id}[{variant}]"
                 if outcome in MISMATCHES:
-                    mismatches.append(f"{case.id}[{variant}]")
+                    mismatches.append(item)
+                    if first_kill and item not in skip:
+                        return CorpusRun(tuple(mismatches), tuple(errors), time.monotonic() - started)
                 elif outcome == "error":
-                    errors.append(f"{case.id}[{variant}]")
+                    errors.append(item)
     finally:
         engine.close()
     return CorpusRun(tuple(mismatches), tuple(errors), time.monotonic() - started)
@@ -100,41 +105,41 @@ _JOB: dict[str, Any] = {}
 
 
 def _run_job(index: int) -> CorpusRun:
-    upstream, workdir, cases, mutants = _JOB["upstream"], _JOB["workdir"], _JOB["cases"], _JOB["mutants"]
-    if index < 0:
-        return run_corpus(upstream, cases)
-    mutant = mutants[index]
-    folder = workdir / f"mutant-{index}"
+    mutant = _JOB["mutants"][index]
+    folder = _JOB["workdir"] / f"mutant-{index}"
     folder.mkdir(parents=True, exist_ok=True)
-    with mutant.start(upstream, folder) as target_file:
-        return run_corpus(target_file, cases)
+    with mutant.start(_JOB["upstream"], folder) as target_file:
+        return run_corpus(target_file, _JOB["cases"], skip=_JOB["skip"], first_kill=_JOB["first_kill"])
 
 
 def run_mutants(mutants: Sequence[Mutant], upstream_target: Path, workdir: Path,
-                cases_dir: Path | None = None, workers: int = 2,
+                cases_dir: Path | None = None, workers: int = 2, first_kill: bool = False,
                 progress: Callable[[MutantResult], None] | None = None
                 ) -> tuple[CorpusRun, list[MutantResult]]:
     """The corpus against the real server (baseline) and against every mutant, `workers` at a time.
 
-    A case variant that fails on the baseline kills nothing. Returns the baseline and one result per
-    mutant, in catalogue order.
+    The baseline runs first: a case variant that fails there kills nothing. `first_kill`: each mutant
+    stops at its first killing case variant (a survivor still runs the whole corpus). Returns the
+    baseline and one result per mutant, in catalogue order.
     """
     cases = load_cases([cases_dir] if cases_dir else None)
-    _JOB.update(upstream=upstream_target, workdir=workdir, cases=cases, mutants=list(mutants))
+    baseline = run_corpus(upstream_target, cases)
+    broken = frozenset(baseline.mismatches) | frozenset(baseline.errors)
+    _JOB.update(upstream=upstream_target, workdir=workdir, cases=cases, mutants=list(mutants), skip=broken,
+                first_kill=first_kill)
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=max(workers, 1), mp_context=context) as pool:
-        baseline_future = pool.submit(_run_job, -1)
-        futures = [pool.submit(_run_job, i) for i in range(len(mutants))]
-        baseline = baseline_future.result()
-        broken = set(baseline.mismatches) | set(baseline.errors)
-        results = []
-        for mutant, future in zip(mutants, futures, strict=True):
-            run = future.result()
-            result = MutantResult(mutant.name, mutant.rule, mutant.about,
-                                  tuple(k for k in run.mismatches if k not in broken),
-                                  tuple(e for e in run.errors if e not in broken), run.seconds)
-            if progress:
-                progress(result)
-            results.append(result)
-    _JOB.clear()
+    results = []
+    try:
+        with ProcessPoolExecutor(max_workers=max(workers, 1), mp_context=context) as pool:
+            futures = [pool.submit(_run_job, i) for i in range(len(mutants))]
+            for mutant, future in zip(mutants, futures, strict=True):
+                run = future.result()
+                result = MutantResult(mutant.name, mutant.rule, mutant.about,
+                                      tuple(k for k in run.mismatches if k not in broken),
+                                      tuple(e for e in run.errors if e not in broken), run.seconds)
+                if progress:
+                    progress(result)
+                results.append(result)
+    finally:
+        _JOB.clear()
     return baseline, results

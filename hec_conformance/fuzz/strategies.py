@@ -169,7 +169,7 @@ def _decimal_text(draw: st.DrawFn) -> str:
     frac = "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=digits, max_size=digits)))
     sign = draw(st.sampled_from(("", "", "-")))
     text = f"{sign}{whole}" + (f".{frac}" if frac else "")
-    if draw(st.booleans()) and not draw(st.booleans()):
+    if draw(st.integers(0, 3)) == 3:
         text += draw(st.sampled_from(("e", "E", "e+", "e-"))) + str(draw(st.integers(0, 12)))
     return text
 
@@ -261,7 +261,7 @@ def envelopes(draw: st.DrawFn, unit_guess: bool = False) -> dict[Any, Any]:
     sometimes an unknown member or a duplicate name."""
     names = draw(st.lists(st.sampled_from(MEMBERS), unique=True, max_size=len(MEMBERS)))
     out: dict[Any, Any] = {name: draw(member_values(name, unit_guess)) for name in names}
-    if draw(st.integers(0, 9)) == 0:
+    if draw(st.integers(0, 9)) == 9:  # rare, and shrinks away
         out[draw(st.sampled_from(("extra", "Event", "metadata")))] = draw(json_values(2))
     return out
 
@@ -283,12 +283,12 @@ def event_requests(draw: st.DrawFn, capabilities: Collection[str] = ()) -> HecRe
     framing (separators, `}{`, a JSON array with cap json-array-batch), gzip with cap gzip."""
     unit_guess = "time-unit-guess" in capabilities
     parts = draw(st.lists(envelopes(unit_guess), min_size=1, max_size=4))
-    if draw(st.integers(0, 4)) == 0:
+    if draw(st.integers(0, 4)) == 4:
         parts.insert(draw(st.integers(0, len(parts))), draw(invalid_envelopes()))
-    array = "json-array-batch" in capabilities and draw(st.integers(0, 6)) == 0
+    array = "json-array-batch" in capabilities and draw(st.integers(0, 6)) == 6
     return HecRequest(path=draw(st.sampled_from(EVENT_PATHS)), parts=tuple(parts),
                       separators=_framing(draw, len(parts)), array=array,
-                      gzip="gzip" in capabilities and draw(st.integers(0, 4)) == 0,
+                      gzip="gzip" in capabilities and draw(st.integers(0, 4)) == 4,
                       content_type=draw(st.sampled_from(CONTENT_TYPES)))
 
 
@@ -303,7 +303,7 @@ def raw_requests(draw: st.DrawFn, capabilities: Collection[str] = ()) -> HecRequ
         ends[-1] = ""
     return HecRequest(path=draw(st.sampled_from(RAW_PATHS)),
                       parts=tuple(line.replace("\r", " ").replace("\n", " ") for line in lines),
-                      separators=tuple(ends), gzip="gzip" in capabilities and draw(st.integers(0, 4)) == 0,
+                      separators=tuple(ends), gzip="gzip" in capabilities and draw(st.integers(0, 4)) == 4,
                       content_type=draw(st.sampled_from(CONTENT_TYPES)))
 
 

@@ -2,13 +2,15 @@
 # Mutation score of the case corpus over reference_server/translate.py and reference_server/kv.py
 # (docs/fuzzing.md). Long run: not in CI. mutmut 2.x mutates files in place, so it works on a
 # snapshot of HEAD in a scratch directory, never on the working tree.
-#   tests/mutants/run_mutmut.sh [WORKDIR [MUTMUT RUN ARGS...]]     (default WORKDIR /tmp/hecc-mutmut)
+#   tests/mutants/run_mutmut.sh [WORKDIR]      (default /tmp/hecc-mutmut)
+#   SAMPLE=80 SEED=1 tests/mutants/run_mutmut.sh [WORKDIR]   a seeded random sample of untested mutants
 # Run again on the same WORKDIR to continue (the cache keeps every verdict).
 # The test of each mutant: `hecc run` (full corpus, humio, bundled server started from the snapshot),
 # stopping at the first failing case (-x). Results: `cd WORKDIR && mutmut results`.
 set -euo pipefail
 repo=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
 work=${1:-/tmp/hecc-mutmut}
+files=reference_server/translate.py,reference_server/kv.py
 mkdir -p "$work"
 # A fresh snapshot of HEAD (also undoes a mutant left on disk by an interrupted run); cache kept.
 git -C "$repo" archive HEAD | tar -x -C "$work"
@@ -17,5 +19,27 @@ cd "$work"
 # editable install, and the server subprocess inherits the same directory. mutmut 2 counts only
 # exit status 1 as "tests failed"; hecc exits 3 when the mutated server cannot start, hence `|| exit 1`.
 runner="sh -c 'python -m hec_conformance.cli run -- -x -q -p no:randomly >/dev/null 2>&1 || exit 1'"
-exec mutmut run --paths-to-mutate reference_server/translate.py,reference_server/kv.py \
-  --tests-dir tests --runner "$runner" "${@:2}"
+args=(--paths-to-mutate "$files" --tests-dir tests --runner "$runner")
+if [[ -z "${SAMPLE:-}" ]]; then
+  exec mutmut run "${args[@]}"
+fi
+# Sample: register every mutant in the cache, then run a seeded random choice of the untested ones.
+python - "$files" <<'PY'
+import sys
+from mutmut import add_mutations_by_file
+from mutmut.cache import update_line_numbers
+for name in sys.argv[1].split(","):
+    update_line_numbers(name)
+    add_mutations_by_file({}, name, [], None)
+PY
+ids=$(python - "${SAMPLE}" "${SEED:-1}" <<'PY'
+import random, sqlite3, sys
+rows = [r[0] for r in sqlite3.connect(".mutmut-cache").execute(
+    "select id from Mutant where status = 'untested' order by id")]
+print(" ".join(map(str, sorted(random.Random(int(sys.argv[2])).sample(rows, min(int(sys.argv[1]), len(rows)))))))
+PY
+)
+for id in $ids; do
+  mutmut run "${args[@]}" "$id" || true   # exit status 2 = survived; the cache records each verdict
+done
+mutmut results

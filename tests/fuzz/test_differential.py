@@ -1,0 +1,62 @@
+"""`hecc fuzz` in CI: a small fixed budget and seed (the longer run is documented in docs/fuzzing.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from suitekit import hecc
+
+from hec_conformance.corpus import check
+
+CATALOGUE = Path(__file__).resolve().parents[1] / "mutants"
+BUDGET, SEED = "40", "7"
+
+
+@pytest.fixture
+def kv_quotes_kept(reference_target: Path, tmp_path: Path) -> Iterator[Path]:
+    """A broken target (tests/mutants): quoted kv values keep their quotes in stored events."""
+    import sys
+
+    sys.path.insert(0, str(CATALOGUE))
+    from mutant_proxy import ProxyMutant
+    from mutant_stored import KvQuotesKept
+
+    with ProxyMutant(KvQuotesKept).start(reference_target, tmp_path) as target:
+        yield target
+
+
+def test_the_reference_server_agrees_with_the_oracle(reference_target: Path, tmp_path: Path) -> None:
+    done = hecc("fuzz", "--target", str(reference_target), "--budget", BUDGET, "--seed", SEED,
+                "--out", str(tmp_path), timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{BUDGET} example(s)" in done.stdout and "no disagreement" in done.stdout
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_disagreement_is_shrunk_and_written_as_a_case(kv_quotes_kept: Path, reference_target: Path,
+                                                        tmp_path: Path) -> None:
+    runs = []
+    for attempt in ("first", "again"):  # the same seed replays the same search
+        out = tmp_path / attempt
+        done = hecc("fuzz", "--target", str(kv_quotes_kept), "--budget", BUDGET, "--seed", SEED,
+                    "--out", str(out), timeout=120)
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert "target '\"" in done.stdout, done.stdout  # a value stored with its quotes
+        [written] = out.glob("*.yaml")
+        runs.append(written.read_text("utf-8"))
+    assert runs[0] == runs[1]
+    cases, errors = check([tmp_path / "first"])
+    assert errors == [] and len(cases) == 1
+    # The written case fails against the broken target and passes against the reference server.
+    broken = hecc("run", "--target", str(kv_quotes_kept), "--cases", str(tmp_path / "first"), timeout=120)
+    assert broken.returncode == 1, broken.stdout[-2000:]
+    fine = hecc("run", "--target", str(reference_target), "--cases", str(tmp_path / "first"), timeout=120)
+    assert fine.returncode == 0, fine.stdout[-2000:]
+
+
+def test_fuzz_errors_are_one_line(tmp_path: Path) -> None:
+    done = hecc("fuzz", "--target", str(tmp_path / "missing.yaml"), timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.startswith("hecc: ") and "Traceback" not in done.stderr
