@@ -94,7 +94,7 @@ def import_raw(path: Path, namer: RoleNamer | None) -> Iterator[Exchange]:
             headers, query = redact(headers, query, namer)
         yield Exchange(
             seq=i + 1,
-            offset_ms=max(0.0, (float(info.get("t", first_t)) - first_t) * 1000),
+            offset_ms=round(max(0.0, (float(info.get("t", first_t)) - first_t) * 1000), 3),
             method=method,
             path=path_,
             query=query,
@@ -159,7 +159,7 @@ def import_har(path: Path, namer: RoleNamer | None) -> Iterator[Exchange]:
         version = str(request.get("httpVersion") or "HTTP/1.1").upper().removeprefix("HTTP/")
         yield Exchange(
             seq=i + 1,
-            offset_ms=(started - first).total_seconds() * 1000,
+            offset_ms=round((started - first).total_seconds() * 1000, 3),
             method=request["method"],
             path=url.path or "/",
             query=query,

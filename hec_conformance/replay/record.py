@@ -231,7 +231,7 @@ class Recorder:
         self._writer.write(
             Exchange(
                 seq=next(self._seq),
-                offset_ms=(started - self._first) * 1000,
+                offset_ms=round((started - self._first) * 1000, 3),
                 method=method,
                 path=path,
                 query=q,
