@@ -61,6 +61,12 @@ def _request_length(buffer: bytes) -> int | None:
     return length if length <= len(buffer) else None
 
 
+def _expects_continue(buffer: bytes) -> bool:
+    """Whether the buffered request's head is complete and asks for `100 Continue` before its body."""
+    head_end = buffer.find(b"\r\n\r\n")
+    return head_end >= 0 and b"\r\nexpect: 100-continue" in buffer[:head_end].lower()
+
+
 def _consumed(buffer: bytes, head_end: int) -> int:
     head = buffer[:head_end].decode("latin-1").lower()
     if "transfer-encoding:" in head and "chunked" in head.split("transfer-encoding:", 1)[1].split("\r\n")[0]:
@@ -101,7 +107,10 @@ class _ResponseReader:
         self.body.append(body)
 
     def on_message_complete(self) -> None:
-        self.complete = True
+        if self.status >= 200:
+            self.complete = True
+        else:  # an interim answer (100 Continue): the final one follows on the same stream
+            self.status, self.headers, self.body = 0, [], []
 
 
 class FakeSplunk:
@@ -155,10 +164,14 @@ class Recorder:
         up: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
         buffer = b""
         started = 0.0
+        continued = False
         try:
             while True:
                 length = _request_length(buffer) if buffer else None
                 if length is None:
+                    if _expects_continue(buffer) and not continued:
+                        writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")  # the client waits for it
+                        continued = True
                     chunk = await reader.read(65536)
                     if not chunk:
                         return
@@ -167,6 +180,7 @@ class Recorder:
                     buffer += chunk
                     continue
                 raw, buffer = buffer[:length], buffer[length:]
+                continued = False
                 if up is None and self._upstream is not None:
                     u = self._upstream
                     up = await asyncio.open_connection(

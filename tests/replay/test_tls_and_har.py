@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import ssl
+import subprocess
 from pathlib import Path
 
 import httpx
@@ -166,3 +167,37 @@ def test_har_import_then_replay(tmp_path: Path, server: RunningServer) -> None:
     assert (
         failed.returncode == 2 and "not a HAR 1.2 file" in failed.stderr and "Traceback" not in failed.stderr
     )
+
+
+def test_expect_100_continue_is_answered_and_recorded(tmp_path: Path) -> None:
+    capture = tmp_path / "expect.jsonl"
+    body = tmp_path / "body.json"
+    body.write_text(json.dumps({"event": "z" * 3000}))
+    recording = Recording(tmp_path, "--no-upstream", "--out", str(capture))
+    try:
+        done = subprocess.run(
+            [
+                "curl",
+                "-sS",
+                "-w",
+                " %{time_total}",
+                "-H",
+                "Authorization: Splunk t",
+                "-H",
+                "Expect: 100-continue",
+                "--data-binary",
+                f"@{body}",
+                f"{recording.url}/services/collector/event",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    finally:
+        recording.stop()
+    answer, seconds = done.stdout.rsplit(" ", 1)
+    assert answer == '{"text":"Success","code":0}', done.stderr
+    assert float(seconds) < 0.9  # curl waits 1 s for a `100 Continue` that never comes
+    line = json.loads(capture.read_text())
+    assert ["Expect", "100-continue"] in line["headers"] and line["body"]["text"] == body.read_text()
