@@ -183,9 +183,20 @@ class Recorder:
                 continued = False
                 if up is None and self._upstream is not None:
                     u = self._upstream
-                    up = await asyncio.open_connection(
-                        u.host, u.port, ssl=u.ssl, server_hostname=u.host if u.ssl else None
-                    )
+                    try:
+                        up = await asyncio.open_connection(
+                            u.host, u.port, ssl=u.ssl, server_hostname=u.host if u.ssl else None
+                        )
+                    except (OSError, ssl.SSLError) as exc:
+                        data = b'{"text":"Upstream unreachable","code":502}'
+                        writer.write(
+                            b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: application/json\r\n"
+                            b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(data), data)
+                        )
+                        await writer.drain()
+                        raise CaptureError(
+                            f"upstream {u.host}:{u.port} unreachable ({exc}); answered 502"
+                        ) from None
                 response, keep = await self._exchange(raw, up, writer)
                 self._record(raw, response, conn, started)
                 started = time.monotonic()
