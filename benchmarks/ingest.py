@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from .bodies import make_body
-from .servers import Running
+from .servers import Running, wait_idle
 from .wrk import WrkResult, run_wrk
 
 __all__ = ["Scenario", "Measured", "measure", "INGEST_SCENARIOS", "SCALING_SCENARIOS"]
@@ -90,6 +90,7 @@ def measure(
     runs: dict[str, list[WrkResult]] = {"reference": [], "baseline": []}
     for _ in range(rounds):
         for name, server in (("baseline", baseline), ("reference", reference)):
+            wait_idle(baseline, reference)
             runs[name].append(
                 run_wrk(
                     server.url + EVENT_PATH,

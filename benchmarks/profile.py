@@ -12,7 +12,7 @@ from typing import Any
 
 from .bodies import make_body
 from .ingest import EVENT_PATH
-from .servers import Running
+from .servers import Running, wait_idle
 from .wrk import run_wrk
 
 __all__ = ["profile", "summarise"]
@@ -51,6 +51,7 @@ def profile(server: Running, *, seconds: float, kind: str = "kv") -> dict[str, A
     if py_spy is None:
         return {"skipped": "py-spy is not installed (pip install py-spy)"}
     duration = max(1, round(seconds))
+    wait_idle(server)
     with tempfile.TemporaryDirectory(prefix="bench-prof-") as tmp:
         out = Path(tmp, "profile.txt")
         spy = subprocess.Popen(

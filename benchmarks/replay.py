@@ -16,7 +16,7 @@ import yaml
 from .bodies import make_body
 from .captures import write_capture
 from .ingest import EVENT_PATH
-from .servers import Running, rss_mb
+from .servers import Running, rss_mb, wait_idle
 from .wrk import run_wrk
 
 __all__ = ["ReplayRun", "fidelity", "replay", "replay_memory", "throughput", "write_target"]
@@ -98,6 +98,7 @@ def throughput(server: Running, tmp: Path, *, seconds: float, connections: int =
     )
     capture = tmp / "throughput.jsonl"
     count = write_capture(capture, body.data, requests=max(200, int(load.rps * seconds)))
+    wait_idle(server)
     run = replay(
         capture,
         write_target(server, tmp / "target.yaml"),

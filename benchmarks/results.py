@@ -9,6 +9,8 @@ import re
 import sqlite3
 import subprocess
 import sys
+import tempfile
+import time
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -26,6 +28,21 @@ def _command_line(command: list[str]) -> str:
     except (OSError, subprocess.TimeoutExpired):
         return "unknown"
     return (done.stdout or done.stderr).strip().splitlines()[0] if (done.stdout or done.stderr) else "unknown"
+
+
+def fsync_ms(samples: int = 20) -> dict[str, float]:
+    """Latency of a 4 KB write + fsync in the temporary folder (where the servers keep their data):
+    the floor of a durable commit, so of a group-commit cycle."""
+    times = []
+    with tempfile.NamedTemporaryFile() as handle:
+        for _ in range(samples):
+            handle.write(b"x" * 4096)
+            handle.flush()
+            started = time.perf_counter()
+            os.fsync(handle.fileno())
+            times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {"p50": round(times[len(times) // 2], 2), "max": round(times[-1], 2)}
 
 
 def machine() -> dict[str, Any]:
@@ -53,6 +70,7 @@ def machine() -> dict[str, Any]:
         "os": f"{platform.system()} {platform.release()}",
         "python": sys.version.split()[0],
         "sqlite": sqlite3.sqlite_version,
+        "fsync_ms": fsync_ms(),
         "wrk": _command_line(["wrk", "-v"]),
         "packages": versions,
         "commit": _command_line(["git", "-C", str(Path(__file__).parent), "rev-parse", "--short", "HEAD"]),
@@ -180,8 +198,9 @@ def markdown(doc: dict[str, Any]) -> str:
     m = doc["machine"]
     lines = [
         f"Measured {m['date']} on {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB, load at start "
-        f"{m['load_average_at_start'][0]}; Python {m['python']}, SQLite {m['sqlite']}, uvicorn "
-        f"{m['packages']['uvicorn']}, {m['wrk']}; commit {m['commit']}; mode {doc['mode']}.",
+        f"{m['load_average_at_start'][0]}, 4 KB fsync p50 {m['fsync_ms']['p50']} ms; Python {m['python']}, "
+        f"SQLite {m['sqlite']}, uvicorn {m['packages']['uvicorn']}, {m['wrk']}; commit {m['commit']}; "
+        f"mode {doc['mode']}.",
         "",
     ]
     if doc.get("ingest") or doc.get("scaling"):

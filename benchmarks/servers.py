@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import socket
 import subprocess
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["Running", "bare_app", "reference_server", "rss_mb"]
+__all__ = ["Running", "bare_app", "reference_server", "rss_mb", "wait_idle"]
 
 _START_SECONDS = 30.0
 
@@ -37,6 +38,23 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime, all threads
+
+
+def wait_idle(*servers: Running, below: float = 0.05, window: float = 0.5, timeout: float = 60.0) -> None:
+    """Wait until every server uses less than ``below`` of a core over ``window`` seconds: requests a
+    load generator left behind (a server works on until it answers) must not slow the next measurement."""
+    deadline = time.monotonic() + timeout
+    for server in servers:
+        while time.monotonic() < deadline:
+            before = _cpu_seconds(server.pid)
+            time.sleep(window)
+            if _cpu_seconds(server.pid) - before < below * window:
+                break
 
 
 def _free_port() -> int:
