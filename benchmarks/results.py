@@ -71,7 +71,7 @@ def machine() -> dict[str, Any]:
         "python": sys.version.split()[0],
         "sqlite": sqlite3.sqlite_version,
         "fsync_ms": fsync_ms(),
-        "wrk": _command_line(["wrk", "-v"]),
+        "wrk": _command_line(["wrk", "-v"]).split(" Copyright")[0],
         "packages": versions,
         "commit": _command_line(["git", "-C", str(Path(__file__).parent), "rev-parse", "--short", "HEAD"]),
     }

@@ -9,7 +9,7 @@ from benchmarks.__main__ import main
 
 
 def test_smoke_run_writes_results(tmp_path: Path) -> None:
-    assert main(["--smoke", "--only", "ingest,memory", "--out", str(tmp_path)]) == 0
+    assert main(["--smoke", "--only", "ingest", "--out", str(tmp_path)]) == 0
     (json_file,) = tmp_path.glob("*.json")
     doc = json.loads(json_file.read_text())
     (row,) = doc["ingest"]
@@ -17,8 +17,6 @@ def test_smoke_run_writes_results(tmp_path: Path) -> None:
     for side in ("reference", "baseline"):
         assert row[side]["requests_per_s"] > 0
         assert row[side]["non_2xx"] == 0
-    assert doc["replay_memory"]["differences"] == 0
-    assert doc["replay_memory"]["requests"] > 0
-    assert {t["benchmark"] for t in doc["targets"]} == {"1", "5"}
+    assert [t["benchmark"] for t in doc["targets"]] == ["1", "1", "1"]
     markdown = json_file.with_suffix(".md").read_text()
     assert "| kv x100 plain c64 |" in markdown
