@@ -123,7 +123,11 @@ def request_bytes(prep: Prepared, side: Side) -> bytes:
         lines.insert(1, f"Host: {side.endpoint.host_header}")
     if not length_done and (prep.body or had_length or ex.method not in ("GET", "HEAD", "DELETE")):
         lines.append(f"Content-Length: {len(prep.body)}")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + prep.body
+    head = "\r\n".join(lines) + "\r\n\r\n"
+    try:
+        return head.encode("latin-1") + prep.body  # recorded heads are latin-1: the bytes come back exactly
+    except UnicodeEncodeError:  # a HAR may hold header text beyond latin-1: send it as UTF-8
+        return head.encode("utf-8") + prep.body
 
 
 def _encoding(headers: Headers) -> str:
