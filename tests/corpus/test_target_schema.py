@@ -64,8 +64,12 @@ def test_each_readback_kind(readback):
         ({"readback": {"kind": "sql"}}, ["readback", "kind"], "enum"),
         ({"tls": {"verify": "yes"}}, ["tls", "verify"], "type"),
         ({"timeout": 5}, [], "additionalProperties"),
-        ({"limits": {"max_pending_acks_per_channel": 0}}, ["limits", "max_pending_acks_per_channel"], "minimum"),
-        ({"limits": {"max_request_bytes": "32MiB"}}, ["limits", "max_request_bytes"], "type"),
+        ({"limits": {"max_request_bytes": 0}}, ["limits", "max_request_bytes"], "minimum"),
+        (
+            {"limits": {"max_pending_acks_per_channel": "20"}},
+            ["limits", "max_pending_acks_per_channel"],
+            "type",
+        ),
         ({"limits": {"max_pending_ack_per_channel": 5}}, ["limits"], "additionalProperties"),
     ],
 )
