@@ -83,6 +83,14 @@ def _get_share(environment: object) -> _Share:
     return _share
 
 
+def _finish(runner: object) -> None:
+    """Send this worker's last statistics to the master (they would be lost), then quit."""
+    send_stats = getattr(runner, "_send_stats", None)
+    if send_stats is not None:
+        send_stats()
+    runner.quit()  # type: ignore[attr-defined]
+
+
 class CaptureUser(User):
     """One keep-alive connection sending the next request of the share, byte-exact."""
 
@@ -103,7 +111,7 @@ class CaptureUser(User):
         prep = share.next()
         if prep is None:
             if share.in_flight == 0 and self.environment.runner is not None:
-                gevent.spawn(self.environment.runner.quit)
+                gevent.spawn(_finish, self.environment.runner)
             raise StopUser()
         ex = prep.exchange
         started = time.perf_counter()

@@ -3,6 +3,7 @@ of a capture exactly once (counted at a test-only receiving server)."""
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -84,3 +85,4 @@ def test_master_and_two_workers_send_each_request_once(tmp_path: Path) -> None:
     expected = {f'{{"event": "locust {i}"}}'.encode() for i in range(REQUESTS)}
     assert set(sink.bodies) == expected, master_log[-2000:]
     assert set(sink.bodies.values()) == {1}, sink.bodies.most_common(3)
+    assert re.search(rf"Aggregated\s+{REQUESTS}\s+0\(0\.00%\)", master_log), master_log[-2000:]
