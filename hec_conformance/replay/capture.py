@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -160,22 +160,34 @@ def exchange_from_json(data: Any, where: str) -> Exchange:
     )
 
 
-def read_capture(path: str | Path) -> Iterator[Exchange]:
-    """Stream the exchanges of a capture file, one line at a time (memory does not grow with size)."""
+def read_indexed(
+    path: str | Path, skip: Callable[[int, bytes], bool] | None = None
+) -> Iterator[tuple[int, Exchange]]:
+    """Stream (position, exchange) pairs, one line at a time (memory does not grow with the capture).
+    Lines for which `skip(position, raw line)` is true are not parsed."""
     path = Path(path)
     try:
         handle = path.open("rb")
     except OSError as exc:
         raise CaptureError(f"{path}: cannot read the capture ({exc.strerror})") from None
     with handle:
+        position = 0
         for number, raw in enumerate(handle, 1):
             if not raw.strip():
+                continue
+            position += 1
+            if skip is not None and skip(position - 1, raw):
                 continue
             try:
                 data = json.loads(raw)
             except ValueError as exc:
                 raise CaptureError(f"{path}:{number}: not JSON ({exc})") from None
-            yield exchange_from_json(data, f"{path}:{number}")
+            yield position - 1, exchange_from_json(data, f"{path}:{number}")
+
+
+def read_capture(path: str | Path) -> Iterator[Exchange]:
+    """Stream the exchanges of a capture file, one line at a time."""
+    return (exchange for _, exchange in read_indexed(path))
 
 
 class CaptureWriter:

@@ -150,6 +150,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if not capture.is_file():
         raise ReplayCliError(f"{capture}: no such capture file")
     role_map = _role_map(args.role)
+    if args.processes > 1 and args.save:
+        raise ReplayCliError("--save writes in capture order: use it with --processes 1")
     try:
         sides = [
             make_side(_target(t), role_map) for t in [args.target, *([args.against] if args.against else [])]
@@ -173,6 +175,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         ignore=tuple(args.ignore_field),
         settle=args.settle,
         timeout=args.timeout,
+        processes=args.processes,
     )
     console = Console(stderr=True)
     show_bar = not args.json and not args.no_progress and console.is_terminal
@@ -340,6 +343,13 @@ def register(sub: Any) -> None:
         default=64,
         metavar="N",
         help="connections per target (default 64)",
+    )
+    rep.add_argument(
+        "--processes",
+        type=_positive(int),
+        default=1,
+        metavar="N",
+        help="send from N processes sharing the --concurrency connections (more requests/s; not with --save)",
     )
     rep.add_argument(
         "--unordered",

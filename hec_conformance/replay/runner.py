@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
+import multiprocessing.queues
+import queue
 import time
 import uuid
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -13,13 +17,14 @@ from typing import Any
 
 from hec_conformance.readback import Reader, make_reader
 from hec_conformance.replay.capture import (
+    CaptureError,
     CaptureWriter,
     Exchange,
     Headers,
     Response,
     header,
     hec_code,
-    read_capture,
+    read_indexed,
 )
 from hec_conformance.replay.client import Answer, ClientError, Connection, Endpoint
 from hec_conformance.replay.marking import (
@@ -100,6 +105,7 @@ class Options:
     settle: float = 0.0
     timeout: float = 30.0
     max_listed: int = 200
+    processes: int = 1
 
 
 def request_bytes(prep: Prepared, side: Side) -> bytes:
@@ -237,6 +243,8 @@ class Replayer:
         self._save_path = save
         self._save: CaptureWriter | None = None
         self._unsaved: dict[int, Exchange] = {}
+        self._share = (0, 1)  # (this process, processes) of a --processes run
+        self._epoch: float | None = None
         self._next_saved = 0
         self.started_ms = 0
         self.ended_ms = 0
@@ -345,19 +353,24 @@ class Replayer:
     async def _run(self) -> None:
         """Read, prepare and schedule each request; `concurrency` workers (one connection each) send them."""
         opts = self.options
-        queue: asyncio.Queue[_Item | None] = asyncio.Queue(opts.concurrency)
-        workers = [asyncio.create_task(self._worker(queue)) for _ in range(opts.concurrency)]
+        width = max(1, opts.concurrency // self._share[1])  # --processes share the connections
+        queue: asyncio.Queue[_Item | None] = asyncio.Queue(width)
+        workers = [asyncio.create_task(self._worker(queue)) for _ in range(width)]
         self._room = asyncio.Event()  # set when a finished request frees request bytes
         self._inflight = 0
         chains: dict[str, asyncio.Future[None]] = {}
         marker_field = self.sides[0].target.marker_field
-        start = time.perf_counter() + 0.05
+        start = time.perf_counter() + (0.05 if self._epoch is None else self._epoch - time.time())
         first_sent = start
         self.started_ms = int(time.time() * 1000)
         saving = self._save_path.open("w", encoding="utf-8") if self._save_path else None
         self._save = CaptureWriter(saving) if saving else None
         try:
-            for index, ex in enumerate(read_capture(self.capture)):
+            me, count = self._share
+            unparsed = None if count == 1 else (lambda i, raw: b'"conn":' not in raw and i % count != me)
+            for index, ex in read_indexed(self.capture, unparsed):
+                if count > 1 and self._owner(index, ex) != me:
+                    continue
                 prep = prepare(ex, index, self.run_id, self.channels, marker_field, opts.mark)
                 wires = [request_bytes(prep, side) for side in self.sides]
                 due = opts.schedule.due(index, ex.offset_ms)
@@ -392,14 +405,84 @@ class Replayer:
         self.stats.elapsed = time.perf_counter() - (start if opts.schedule.timed else first_sent)
         self.ended_ms = int(time.time() * 1000)
 
-    def send_all(self) -> None:
-        """The sending phase, on uvloop when it is installed."""
+    def _owner(self, index: int, ex: Exchange) -> int:
+        """Which process sends this request: by recorded connection when order matters, else by position."""
+        if self.options.ordered and ex.conn is not None:
+            return zlib.crc32(ex.conn.encode()) % self._share[1]
+        return index % self._share[1]
+
+    def _loop(self) -> None:
         try:
             import uvloop
         except ImportError:
             asyncio.run(self._run())
             return
         uvloop.run(self._run())
+
+    def send_all(self) -> None:
+        """The sending phase, on uvloop when it is installed; with --processes N, N forked processes each
+        send their share (one event loop cannot keep many connections busy on its own)."""
+        count = self.options.processes
+        if count == 1:
+            self._loop()
+            return
+        ctx = multiprocessing.get_context("fork")
+        results: multiprocessing.queues.Queue[dict[str, Any]] = ctx.Queue()
+        done = ctx.Value("q", 0)
+        epoch = time.time() + 0.3  # one schedule zero for every process
+        procs = [ctx.Process(target=self._child, args=(i, count, epoch, results, done)) for i in range(count)]
+        for proc in procs:
+            proc.start()
+        exported: list[dict[str, Any]] = []
+        shown = 0
+        while len(exported) < count:
+            try:
+                exported.append(results.get(timeout=0.1))
+            except queue.Empty:
+                if all(not proc.is_alive() for proc in procs) and results.empty():
+                    raise CaptureError("a replay process ended without a result") from None
+            for _ in range(done.value - shown):
+                self._on_done()
+            shown = done.value
+        for proc in procs:
+            proc.join()
+        for data in exported:
+            if "error" in data:
+                raise CaptureError(data["error"])
+            self.stats.merge(data["stats"])
+            for check in data["checks"]:
+                self._merge_check(check)
+        self.started_ms, self.ended_ms = (
+            min(d["span"][0] for d in exported),
+            max(d["span"][1] for d in exported),
+        )
+
+    def _child(self, index: int, count: int, epoch: float, results: Any, done: Any) -> None:
+        self._share, self._epoch = (index, count), epoch
+
+        def tick() -> None:
+            with done.get_lock():
+                done.value += 1
+
+        self._on_done = tick
+        try:
+            self._loop()
+            results.put(
+                {
+                    "stats": self.stats.export(),
+                    "checks": list(self.checks.values()),
+                    "span": (self.started_ms, self.ended_ms),
+                }
+            )
+        except (CaptureError, OSError) as exc:
+            results.put({"error": str(exc)})
+
+    def _merge_check(self, check: Check) -> None:
+        known = self.checks.get(check.key)
+        if known is None:
+            self.checks[check.key] = check
+        else:
+            known.expected.extend(check.expected)
 
     def read_back(self) -> None:
         """Compare stored events: each key with what its requests carried, and between the two targets."""

@@ -17,6 +17,13 @@ class Histogram:
     def __init__(self) -> None:
         self._h = HdrHistogram(1, MAX_US, 3)
 
+    def encode(self) -> bytes:
+        return bytes(self._h.encode())
+
+    def merge(self, encoded: bytes) -> None:
+        """Add the values of an encoded histogram (another process's)."""
+        self._h.add(HdrHistogram.decode(encoded))
+
     def add(self, seconds: float) -> None:
         self._h.record_value(min(MAX_US, max(1, int(seconds * 1_000_000))))
 
@@ -66,6 +73,29 @@ class Stats:
     @property
     def differences(self) -> int:
         return sum(self.by_class.values())
+
+    def export(self) -> dict[str, Any]:
+        """Everything, as plain data, for the parent of a --processes run."""
+        return {
+            "counts": [self.requests, self.answered, self.compared, self.events, self.bytes_sent],
+            "elapsed": self.elapsed,
+            "latency": self.latency.encode(),
+            "lag": self.lag.encode(),
+            "by_class": dict(self.by_class),
+            "listed": self.listed,
+        }
+
+    def merge(self, data: dict[str, Any]) -> None:
+        """Add another process's export: sums, histograms, differences (listed in request order)."""
+        for name, value in zip(
+            ("requests", "answered", "compared", "events", "bytes_sent"), data["counts"], strict=True
+        ):
+            setattr(self, name, getattr(self, name) + value)
+        self.elapsed = max(self.elapsed, data["elapsed"])
+        self.latency.merge(data["latency"])
+        self.lag.merge(data["lag"])
+        self.by_class.update(data["by_class"])
+        self.listed = sorted(self.listed + data["listed"], key=lambda d: d.seq)[: self.max_listed]
 
     def to_json(self) -> dict[str, Any]:
         rps = self.requests / self.elapsed if self.elapsed else 0.0

@@ -57,7 +57,11 @@ def test_speed_1_keeps_recorded_offsets_and_speed_2_halves_them(tmp_path: Path) 
         # 20 requests while the rate climbs to 100/s over 0.4 s, then 40 at 100/s: the last is due at 0.79 s
         assert rc == 0 and 0.79 <= summary["seconds"] <= 1.4, summary["seconds"]
         assert summary["latency_ms"]["p50"] <= summary["latency_ms"]["p99"] <= summary["latency_ms"]["max"]
-        assert sum(sink.bodies.values()) == 180
+        rc, summary = replay_json(str(capture), "--target", str(target), "--speed", "max", "--processes", "2")
+        assert rc == 0 and summary["requests"] == summary["answered"] == 60, summary
+        assert sum(sink.bodies.values()) == 240 and set(sink.bodies.values()) == {
+            4
+        }  # each request once per run
     finally:
         sink.stop()
 
@@ -75,6 +79,18 @@ def test_answer_differences_are_listed_with_their_request(tmp_path: Path, server
     assert {d["seq"] for d in summary["listed"]} == {1, 2, 3}
     assert summary["listed"][0]["request"] == "POST /services/collector/event"
     assert summary["listed"][0]["detail"] == "recorded 200 code 0, replay 403 code 1"
+    rc, split = replay_json(
+        str(capture),
+        "--target",
+        str(server.target),
+        "--speed",
+        "max",
+        "--processes",
+        "2",
+        "--role",
+        "default=disabled",
+    )
+    assert rc == 1 and split["differences_by_class"] == {"status": 3} and split["listed"] == summary["listed"]
     text = hecc(
         "replay", str(capture), "--target", str(server.target), "--speed", "max", "--role", "default=disabled"
     )
@@ -105,7 +121,16 @@ def test_against_two_equal_targets_finds_nothing(tmp_path: Path) -> None:
     a, b = fresh_server(tmp_path / "a"), fresh_server(tmp_path / "b")
     try:
         rc, summary = replay_json(
-            str(capture), "--target", str(a.target), "--against", str(b.target), "--speed", "max", "--mark"
+            str(capture),
+            "--target",
+            str(a.target),
+            "--against",
+            str(b.target),
+            "--speed",
+            "max",
+            "--mark",
+            "--processes",
+            "2",
         )
         assert rc == 0 and summary["differences"] == 0 and summary["events"] == 4, summary
         # Without markers: the whole repositories of the two (fresh) targets are compared.
