@@ -398,7 +398,7 @@ def register(sub: Any) -> None:
         type=_positive(int),
         metavar="N",
         help="with --locust: distributed mode with N workers (master, or each worker with "
-        "--locust-args '--worker'); worker i sends the requests at positions p % N == i",
+        "--locust-args '--worker'); worker i sends the requests at positions p %% N == i",
     )
     rep.set_defaults(func=_guarded(cmd_replay))
 

@@ -100,3 +100,16 @@ def test_bad_input_is_one_clear_line(tmp_path: Path) -> None:
     unanswered = write_lines(tmp_path / "u.jsonl", [exchange_line(1, 0, "/services/collector", "{}")])
     done = hecc("capture", "to-cases", str(unanswered), "--out", str(tmp_path / "recorded.yaml"))
     assert done.returncode == 2 and "no request of the capture has a recorded answer" in done.stderr
+
+
+def test_every_command_has_help() -> None:
+    for command in (
+        ("record",),
+        ("replay",),
+        ("capture",),
+        ("capture", "import"),
+        ("capture", "curl"),
+        ("capture", "to-cases"),
+    ):
+        done = hecc(*command, "--help")
+        assert done.returncode == 0 and "usage: hecc" in done.stdout, (command, done.stderr)
