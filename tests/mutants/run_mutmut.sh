@@ -4,9 +4,10 @@
 # snapshot of HEAD in a scratch directory, never on the working tree.
 #   tests/mutants/run_mutmut.sh [WORKDIR]      (default /tmp/hecc-mutmut)
 #   SAMPLE=80 SEED=1 tests/mutants/run_mutmut.sh [WORKDIR]   a seeded random sample of untested mutants
+#   IDS="12 21" SAMPLE=0 tests/mutants/run_mutmut.sh [WORKDIR]  just these mutants (e.g. survivors)
 # Run again on the same WORKDIR to continue (the cache keeps every verdict).
-# The test of each mutant: `hecc run` (full corpus, humio, bundled server started from the snapshot),
-# stopping at the first failing case (-x). Results: `cd WORKDIR && mutmut results`.
+# The test of each mutant: `hecc run` (full corpus, humio, bundled server started from the snapshot,
+# both configs), stopping at the first failing case (-x). Results: `cd WORKDIR && mutmut results`.
 set -euo pipefail
 repo=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
 work=${1:-/tmp/hecc-mutmut}
@@ -16,10 +17,17 @@ mkdir -p "$work"
 git -C "$repo" archive HEAD | tar -x -C "$work"
 cd "$work"
 # `python -m` puts the working directory first on sys.path: the snapshot's packages shadow the
-# editable install, and the server subprocess inherits the same directory. mutmut 2 counts only
-# exit status 1 as "tests failed"; hecc exits 3 when the mutated server cannot start, hence `|| exit 1`.
-runner="sh -c 'python -m hec_conformance.cli run -- -x -q -p no:randomly >/dev/null 2>&1 || exit 1'"
+# editable install, and the server subprocess inherits the same directory. Both server configs
+# (suite.yaml, then suite-all-caps.yaml for the capability cases); `--fail-on may`: a SHOULD or MAY
+# case that stops passing kills too. mutmut 2 counts only exit status 1 as "tests failed"; hecc
+# exits 3 when the mutated server cannot start, hence `|| exit 1`.
+hecc="python -m hec_conformance.cli run --fail-on may"
+quiet="-- -x -q -p no:randomly >/dev/null 2>&1"
+runner="sh -c '$hecc $quiet && $hecc --all-caps $quiet || exit 1'"
 args=(--paths-to-mutate "$files" --tests-dir tests --runner "$runner")
+if [[ -n "${IDS:-}" ]]; then   # IDS="12 21": (re)run these mutants first
+  for id in $IDS; do mutmut run "${args[@]}" "$id" || true; done
+fi
 if [[ -z "${SAMPLE:-}" ]]; then
   exec mutmut run "${args[@]}"
 fi
@@ -36,7 +44,7 @@ ids=$(python - "${SAMPLE}" "${SEED:-1}" <<'PY'
 import random, sqlite3, sys
 rows = [r[0] for r in sqlite3.connect(".mutmut-cache").execute(
     "select id from Mutant where status = 'untested' order by id")]
-print(" ".join(map(str, sorted(random.Random(int(sys.argv[2])).sample(rows, min(int(sys.argv[1]), len(rows)))))))
+print(" ".join(map(str, random.Random(int(sys.argv[2])).sample(rows, min(int(sys.argv[1]), len(rows))))))  # any prefix is a sample
 PY
 )
 for id in $ids; do
