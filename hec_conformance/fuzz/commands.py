@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import functools
 import json
 import sys
@@ -131,12 +130,10 @@ def cmd_mutants(args: argparse.Namespace) -> int:
         if not mutants:
             raise cli.CliError(f"--only {args.only}: no such mutant")
     show = sys.maxsize if args.all_killers else 5
-    with contextlib.ExitStack() as stack:
-        upstream = Path(args.upstream) if args.upstream else stack.enter_context(
-            cli.reference_server("humio", all_caps=False))
-        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hecc-mutants-")))
-        baseline, results = run_mutants(mutants, upstream, workdir, Path(args.cases) if args.cases else None,
-                                        args.workers, progress=None if args.json else
+    with tempfile.TemporaryDirectory(prefix="hecc-mutants-") as workdir:
+        baseline, results = run_mutants(mutants, lambda: cli.reference_server("humio", all_caps=False),
+                                        Path(workdir), Path(args.cases) if args.cases else None,
+                                        args.workers, args.first_kill, progress=None if args.json else
                                         lambda r: _print_mutant(r, show))
     if baseline.mismatches or baseline.errors:
         print(f"hecc mutants: {len(baseline.mismatches) + len(baseline.errors)} case variant(s) do not pass "
@@ -172,15 +169,16 @@ def register(sub: Any) -> None:
 
     mutants = sub.add_parser(
         "mutants", help="run the corpus against deliberately broken servers; print what killed each",
-        description="Start the bundled reference server (humio), then every mutant of the catalogue in "
-                    "front of it, and run the full corpus against each. Exit 1 when a mutant survives.")
+        description="Run the full corpus against the bundled reference server (humio), then against every "
+                    "mutant of the catalogue, each in front of its own reference server. Exit 1 when a "
+                    "mutant survives.")
     mutants.add_argument("--catalogue", metavar="PATH", default="tests/mutants",
                          help="catalogue file or directory holding catalogue.py (default tests/mutants)")
     mutants.add_argument("--only", metavar="NAMES", help="comma-separated mutant names")
     mutants.add_argument("--workers", type=int, default=2, metavar="N", help="parallel processes (default 2)")
     mutants.add_argument("--cases", metavar="DIR", help="case directory (default: the bundled corpus)")
-    mutants.add_argument("--upstream", metavar="FILE",
-                         help="target file of an already running reference server")
+    mutants.add_argument("--first-kill", action="store_true",
+                         help="stop each mutant at its first killing case (CI; survivors run everything)")
     mutants.add_argument("--all-killers", action="store_true", help="list every killing case (default 5)")
     mutants.add_argument("--json", action="store_true", help="one JSON object per mutant")
     mutants.set_defaults(func=cmd_mutants)

@@ -5,8 +5,10 @@ A mutant catalogue is a Python file defining `MUTANTS`, a sequence of objects wi
 context manager yielding the target file of the running mutant. The project's catalogue is
 test-only code in `tests/mutants/catalogue.py` (proxies in front of the real reference server).
 
-Every mutant runs the full corpus (every case, every variant) through the engine; a case variant
-that passes against the real server and does not pass against the mutant kills it.
+Every mutant runs the full corpus (every case, every variant) through the engine, in front of its
+own freshly started reference server (cases that reuse fixed channels or fill server state must not
+see the traffic of other runs); a case variant that passes against the real server and does not
+pass against the mutant kills it.
 """
 
 from __future__ import annotations
@@ -37,7 +39,9 @@ class Mutant(Protocol):
     rule: str
     about: str
 
-    def start(self, upstream_target: Path, workdir: Path) -> contextlib.AbstractContextManager[Path]: ...
+    def start(self, upstream_target: Path, workdir: Path) -> contextlib.AbstractContextManager[Path]:
+        """Run the mutant in front of the server of `upstream_target`; yield the mutant's target file."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -108,24 +112,29 @@ def _run_job(index: int) -> CorpusRun:
     mutant = _JOB["mutants"][index]
     folder = _JOB["workdir"] / f"mutant-{index}"
     folder.mkdir(parents=True, exist_ok=True)
-    with mutant.start(_JOB["upstream"], folder) as target_file:
+    with _JOB["upstream"]() as upstream, mutant.start(upstream, folder) as target_file:
         return run_corpus(target_file, _JOB["cases"], skip=_JOB["skip"], first_kill=_JOB["first_kill"])
 
 
-def run_mutants(mutants: Sequence[Mutant], upstream_target: Path, workdir: Path,
+Upstream = Callable[[], contextlib.AbstractContextManager[Path]]
+
+
+def run_mutants(mutants: Sequence[Mutant], upstream: Upstream, workdir: Path,
                 cases_dir: Path | None = None, workers: int = 2, first_kill: bool = False,
                 progress: Callable[[MutantResult], None] | None = None
                 ) -> tuple[CorpusRun, list[MutantResult]]:
-    """The corpus against the real server (baseline) and against every mutant, `workers` at a time.
+    """The corpus against the real server (baseline) and against every mutant, `workers` at a time;
+    `upstream()` starts a reference server and yields its target file (one per run).
 
     The baseline runs first: a case variant that fails there kills nothing. `first_kill`: each mutant
     stops at its first killing case variant (a survivor still runs the whole corpus). Returns the
     baseline and one result per mutant, in catalogue order.
     """
     cases = load_cases([cases_dir] if cases_dir else None)
-    baseline = run_corpus(upstream_target, cases)
+    with upstream() as upstream_target:
+        baseline = run_corpus(upstream_target, cases)
     broken = frozenset(baseline.mismatches) | frozenset(baseline.errors)
-    _JOB.update(upstream=upstream_target, workdir=workdir, cases=cases, mutants=list(mutants), skip=broken,
+    _JOB.update(upstream=upstream, workdir=workdir, cases=cases, mutants=list(mutants), skip=broken,
                 first_kill=first_kill)
     context = multiprocessing.get_context("fork")
     results = []
