@@ -68,6 +68,8 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     from hec_conformance.corpus import check
     from hec_conformance.fuzz.casefile import write_case
     from hec_conformance.fuzz.differential import Differential
+    from hec_conformance.readback import ReadbackError
+    from hec_conformance.transport import TransportError
 
     cli = _cli()
     if args.budget < 1:
@@ -79,6 +81,8 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
                               readback_timeout=args.readback_timeout)
         try:
             result = fuzzer.run(args.budget, args.seed)
+        except (TransportError, ReadbackError) as exc:
+            raise cli.CliError(f"fuzzing stopped: {exc}", cli.EXIT_HARNESS) from None
         finally:
             fuzzer.close()
     print(f"hecc fuzz: {result.examples} example(s) in {result.seconds:.1f}s, seed {args.seed}, "

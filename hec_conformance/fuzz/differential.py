@@ -78,8 +78,9 @@ class Side:
             values[f"repo:{role}"] = self._repos.get(role, "no-such-repo")
         return lambda name: values[name]
 
-    def observe(self, request: HecRequest, want: int | None = None) -> Observation:
-        """Send `request` (marked) with a fresh marker; read its events back (at least `want` expected)."""
+    def observe(self, request: HecRequest, want: int | None = None, read: bool = True) -> Observation:
+        """Send `request` (marked) with a fresh marker; with `read`, read its events back (waiting for at
+        least `want` of them, up to the read-back timeout)."""
         marker = str(uuid.uuid4())
         token = self.target.tokens["default"].token
         headers = (("Authorization", f"Splunk {token}"), *request.headers())
@@ -92,7 +93,7 @@ class Side:
             body = json.loads(resp.body)
         except ValueError:
             body = resp.body.decode("utf-8", "replace")
-        events = self._read(request, marker, want) if self._reader is not None else []
+        events = self._read(request, marker, want) if read and self._reader is not None else []
         normal = tuple(self._normal(e, marker, sent_at) for e in events)
         return Observation(resp.status, body, normal, sent_at)
 
@@ -212,7 +213,7 @@ class Differential:
     def __init__(self, oracle: Target, target: Target, vendor_profile: VendorProfile | None = None,
                  readback_timeout: float = 10.0) -> None:
         self.profile = target.profile
-        self.capabilities = frozenset(c for c in target.capabilities if c != "readback" or oracle.has(c))
+        self.capabilities = target.capabilities  # the oracle has every one the strategies use
         self.vendor_profile = vendor_profile
         self.oracle = Side(oracle, readback_timeout)
         self.target = Side(target, readback_timeout)
@@ -224,11 +225,8 @@ class Differential:
 
     def check(self, request: HecRequest) -> tuple[Observation, Observation, list[Disagreement]]:
         """Send `request` to both sides (fresh markers) and compare."""
-        mine = self.oracle.observe(request)
-        theirs = self.target.observe(request, want=len(mine.events) if self.readback else None)
-        if not self.readback:
-            mine = Observation(mine.status, mine.body, (), mine.sent_at_ms)
-            theirs = Observation(theirs.status, theirs.body, (), theirs.sent_at_ms)
+        mine = self.oracle.observe(request, read=self.readback)
+        theirs = self.target.observe(request, want=len(mine.events), read=self.readback)
         return mine, theirs, live_waivers(self.vendor_profile, compare(request, mine, theirs, self.profile))
 
     def run(self, budget: int, seed_value: int) -> FuzzResult:
