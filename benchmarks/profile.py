@@ -17,12 +17,15 @@ from .wrk import run_wrk
 
 __all__ = ["profile", "summarise"]
 
+# Inclusive time counts from the first frame of the request path or the store on (not the runner,
+# the CLI and the server loop, which hold every sample).
+_ENTRY_FILES = ("(app.py)", "(store.py)")
 _FILE = re.compile(r"\s*\((?:[^()]*/)?([^/()]+\.py)(?::\d+)?\)")
 
 
 def summarise(raw: str, top: int = 15) -> dict[str, Any]:
     """py-spy ``--format raw`` (folded stacks) -> share of samples by thread, by own function and
-    by function including callees."""
+    by function including callees (from the app or store frame down)."""
     own: collections.Counter[str] = collections.Counter()
     inclusive: collections.Counter[str] = collections.Counter()
     threads: collections.Counter[str] = collections.Counter()
@@ -36,7 +39,8 @@ def summarise(raw: str, top: int = 15) -> dict[str, Any]:
         frames = [_FILE.sub(r" (\1)", frame) for frame in stack.split(";")]
         threads[frames[0].split(":")[0] if frames[0].startswith("thread") else "?"] += n
         own[frames[-1]] += n
-        for frame in set(frames[1:]):
+        entry = next((i for i, frame in enumerate(frames) if frame.endswith(_ENTRY_FILES)), len(frames))
+        for frame in set(frames[entry:]):
             inclusive[frame] += n
 
     def shares(counter: collections.Counter[str]) -> list[list[Any]]:
@@ -46,7 +50,10 @@ def summarise(raw: str, top: int = 15) -> dict[str, Any]:
 
 
 def profile(server: Running, *, seconds: float, kind: str = "kv") -> dict[str, Any]:
-    """py-spy (if installed) on the server while wrk posts 100-event ``kind`` bodies at 64 connections."""
+    """py-spy (if installed) on the server while wrk posts 100-event ``kind`` bodies at 64 connections.
+
+    ``--gil`` samples only the thread holding the GIL: the server's Python work is GIL-bound, and
+    threads waiting (in fsync, on a queue) would otherwise count as busy."""
     py_spy = shutil.which("py-spy")
     if py_spy is None:
         return {"skipped": "py-spy is not installed (pip install py-spy)"}
@@ -69,6 +76,7 @@ def profile(server: Running, *, seconds: float, kind: str = "kv") -> dict[str, A
                 "-r",
                 "200",
                 "--threads",
+                "--gil",
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

@@ -257,9 +257,12 @@ def markdown(doc: dict[str, Any]) -> str:
         )
     prof = doc.get("profile")
     if prof and "self" in prof:
-        top = ", ".join(f"{name} {share:.0%}" for name, share in prof["self"][:8])
+        own = ", ".join(f"{name} {share:.0%}" for name, share in prof["self"][:8])
+        calls = ", ".join(f"{name} {share:.0%}" for name, share in prof["inclusive"][:10])
         lines.append(
-            f"- Profile (py-spy, {prof['kind']} x100, own time, share of samples of all threads): {top}."
+            f"- Profile (py-spy --gil, {prof['kind']} x100 at 64 connections, "
+            f"{_n(prof['events_per_s_while_profiled'])} events/s, share of GIL-holding samples): "
+            f"own time {own}; including callees {calls}."
         )
     lines += ["", "| # | target | measured | met | gap |", "|---|---|---|---|---|"]
     for t in doc["targets"]:
