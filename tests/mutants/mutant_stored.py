@@ -10,7 +10,10 @@ from broken_servers.proxy import Breaker, Exchange, Reply, Upstream
 from mutant_proxy import QUERY_PREFIX
 
 KEPT_TAGS = frozenset({"#repo", "#type"})
-QUOTED_PAIR = re.compile(r"""([A-Za-z0-9_.\-]+)[ \t]*=[ \t]*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')""")
+# Linear: a key starts where no key character precedes it; possessive runs never backtrack (events
+# of the limits cases hold a megabyte of letters).
+QUOTED_PAIR = re.compile(r"""(?<![A-Za-z0-9_.\-])([A-Za-z0-9_.\-]++)[ \t]*+=[ \t]*+"""
+                         r"""("(?:[^"\\]|\\.)*+"|'(?:[^'\\]|\\.)*+')""")
 OFFSET = re.compile(r"^([+-])(\d\d):?(\d\d)$")
 
 
