@@ -23,6 +23,7 @@ from hec_conformance.waivers import VendorProfile
 
 CHANNEL_HEADER = "X-Splunk-Request-Channel"
 NEAR_NOW_MS = 120_000  # an @timestamp this close to the send time is the ingest time on both sides
+EARLIEST = -(2**62)  # query window start: events stored before the epoch (`time` -1.5) are read too
 VOLATILE = frozenset({"@id", "@ingesttimestamp"})
 NEAR_NOW, PRESENT = "<ingest time>", "<present>"
 # Fields whose difference points at one SPEC rule (others: EVT-3 for object events, KV-1 for text).
@@ -107,7 +108,7 @@ class Side:
         found: dict[str, dict[str, Any]] = {}
         for repo in dict.fromkeys(self._repos.values()):
             for fld, value in self._lookups(request, marker):
-                for event in self._reader.read(repo, fld, value):
+                for event in self._reader.read(repo, fld, value, EARLIEST):
                     found.setdefault(str(event.get("@id", json.dumps(event, sort_keys=True))), event)
         return sorted(found.values(), key=lambda e: e.get("@timestamp", 0))
 

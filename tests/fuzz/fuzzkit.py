@@ -12,6 +12,7 @@ from hec_conformance.target import load_target
 from hec_conformance.transport import HttpRequest, Transport
 
 CHANNEL_HEADER = "X-Splunk-Request-Channel"
+EARLIEST = -(2**62)  # query window start: events before the epoch (`time` -1.5) are read back too
 
 
 def new_marker() -> str:
@@ -41,4 +42,4 @@ class Hec:
 
     def events(self, marker: str, field: str = "hec_case") -> list[dict[str, Any]]:
         """The stored events of the default repository whose `field` is `marker`."""
-        return self._reader.read(self.target.tokens["default"].repository or "", field, marker)
+        return self._reader.read(self.target.tokens["default"].repository or "", field, marker, EARLIEST)

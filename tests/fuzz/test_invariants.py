@@ -11,11 +11,12 @@ from hypothesis import strategies as st
 
 from hec_conformance.fuzz.strategies import HecRequest, Num, event_requests, kv_texts, resolver, scalars
 
-EXAMPLES = settings(max_examples=25, deadline=None, database=None,
+EXAMPLES = settings(max_examples=25, deadline=None, database=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 CAPS = ("gzip", "json-array-batch")
 # Texts that are not a JSON object and cannot run into the next envelope: the error is at their place.
-NOT_AN_OBJECT = ("{", "}", "[]", "1", '"s"', "null", "true", "x", "{,}", '{"event":"x",}', "{'event': 'x'}")
+# (No JSON array: a body that starts with one is read by the BODY-3 rules.)
+NOT_AN_OBJECT = ("{", "}", "1", '"s"', "null", "true", "x", "{,}", '{"event":"x",}', "{'event': 'x'}")
 SEPARATORS = ("\n", "", " ", "\r\n", "\t")
 PAST_NOW = 1_700_000_000  # 2023: never in the future (TIME-6)
 

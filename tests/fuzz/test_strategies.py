@@ -42,14 +42,14 @@ def test_array_framing_and_gzip() -> None:
     assert ("Content-Encoding", "gzip") in request.headers()
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=80, deadline=None, derandomize=True)
 @given(hec_requests(ALL_CAPS))
 def test_the_text_notation_gives_back_the_exact_body(request: HecRequest) -> None:
     notation = text_notation(request)
     assert decode_text(expand_placeholders(notation, VALUES)) == request.marked().render(resolver(VALUES))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True)
 @given(raw_requests(ALL_CAPS))
 def test_raw_bodies_hold_their_lines_and_line_ends(request: HecRequest) -> None:
     body = request.render(resolver(VALUES)).decode()
@@ -58,13 +58,13 @@ def test_raw_bodies_hold_their_lines_and_line_ends(request: HecRequest) -> None:
     assert any(line.strip(" \t") for line in request.parts)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, derandomize=True)
 @given(json_numbers())
 def test_numbers_are_json_numbers(number: Num) -> None:
     assert isinstance(json.loads(number.text), int | float)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=20, deadline=None, derandomize=True)
 @given(st.data())
 def test_capabilities_bound_what_is_generated(data: st.DataObject) -> None:
     request = data.draw(hec_requests(()))
