@@ -7,7 +7,7 @@
 #   IDS="12 21" SAMPLE=0 tests/mutants/run_mutmut.sh [WORKDIR]  just these mutants (e.g. survivors)
 # Run again on the same WORKDIR to continue (the cache keeps every verdict).
 # The test of each mutant: `hecc run` (full corpus, humio, bundled server started from the snapshot,
-# both configs), stopping at the first failing case (-x). Results: `cd WORKDIR && mutmut results`.
+# both configs, both profiles), stopping at the first failing case (-x). Results: `cd WORKDIR && mutmut results`.
 set -euo pipefail
 repo=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
 work=${1:-/tmp/hecc-mutmut}
@@ -17,13 +17,13 @@ mkdir -p "$work"
 git -C "$repo" archive HEAD | tar -x -C "$work"
 cd "$work"
 # `python -m` puts the working directory first on sys.path: the snapshot's packages shadow the
-# editable install, and the server subprocess inherits the same directory. Both server configs
-# (suite.yaml, then suite-all-caps.yaml for the capability cases); `--fail-on may`: a SHOULD or MAY
+# editable install, and the server subprocess inherits the same directory. Three runs: suite.yaml,
+# suite-all-caps.yaml (the capability cases) and the splunk profile; `--fail-on may`: a SHOULD or MAY
 # case that stops passing kills too. mutmut 2 counts only exit status 1 as "tests failed"; hecc
 # exits 3 when the mutated server cannot start, hence `|| exit 1`.
 hecc="python -m hec_conformance.cli run --fail-on may"
 quiet="-- -x -q -p no:randomly >/dev/null 2>&1"
-runner="sh -c '$hecc $quiet && $hecc --all-caps $quiet || exit 1'"
+runner="sh -c '$hecc $quiet && $hecc --all-caps $quiet && $hecc --profile splunk $quiet || exit 1'"
 args=(--paths-to-mutate "$files" --tests-dir tests --runner "$runner")
 if [[ -n "${IDS:-}" ]]; then   # IDS="12 21": (re)run these mutants first
   for id in $IDS; do mutmut run "${args[@]}" "$id" || true; done
