@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 EXIT_OK, EXIT_NONCONFORMANCE, EXIT_USAGE, EXIT_HARNESS = 0, 1, 2, 3
 EXIT_CODES = """\
 exit codes:
-  0  the target conforms at --fail-on (default must: no MUST requirement broken)
+  0  the target conforms at --fail-on (default must: no MUST requirement broken; waived ones do not count)
   1  non-conformance: a case failed at --fail-on (hecc cases lint/coverage: errors or gaps found)
   2  usage or configuration error: bad arguments, bad target file, invalid case corpus, nothing selected
   3  the target is unreachable, or a harness problem (read-back failed, the reference server did not start)
@@ -128,7 +128,8 @@ def _pytest_args(args: argparse.Namespace, target_file: Path, cases_dir: Path) -
             "--hec-cases", str(cases_dir)]
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
         argv += ["-p", "hec_conformance.pytest_plugin"]
-    chosen = (("--hec-profile", args.profile), ("--hec-level", args.level), ("--hec-req", args.req))
+    chosen = (("--hec-profile", args.profile), ("--hec-level", args.level), ("--hec-req", args.req),
+              ("--hec-report-dir", args.report_dir), ("--hec-vendor-profile", args.vendor_profile))
     for flag, value in chosen:
         if value:
             argv += [flag, value]
@@ -140,6 +141,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     import pytest
 
     from hec_conformance.corpus import default_cases_dir
+    from hec_conformance.reports.pytest_progress import PytestProgress
     from hec_conformance.target import TargetError, load_target
 
     cases_dir = Path(args.cases or default_cases_dir()).resolve()
@@ -156,7 +158,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from None
         probe(target.url)
         outcomes = _Outcomes()
-        rc = int(pytest.main(_pytest_args(args, target_file, cases_dir), plugins=[outcomes]))
+        plugins = [outcomes, PytestProgress()]
+        rc = int(pytest.main(_pytest_args(args, target_file, cases_dir), plugins=plugins))
     return _exit_code(rc, outcomes, args.fail_on)
 
 
@@ -281,6 +284,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--all-caps", "--config-all-caps", dest="all_caps", action="store_true",
                      help="bundled server only: use configs/suite-all-caps.yaml (query-string-auth, "
                           "basic-auth, change-repo-on-events)")
+    run.add_argument("--report-dir", metavar="DIR",
+                     help="write results.json, junit.xml, report.html and badges here (docs/results.md)")
+    run.add_argument("--vendor-profile", metavar="FILE",
+                     help="known deviations: covered failures are waived (docs/vendor-profiles.md; default "
+                          "<target>.vendor-profile.yaml beside the target file, if any)")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after `--`: options passed to pytest")
     run.set_defaults(func=cmd_run)
 
@@ -313,6 +321,8 @@ def build_parser() -> argparse.ArgumentParser:
     register_replay(sub)
     from hec_conformance.fuzz.commands import register as register_fuzz  # fuzz, mutants
     register_fuzz(sub)
+    from hec_conformance.reports.commands import register as register_reports  # report, compare
+    register_reports(sub)
     return parser
 
 

@@ -12,6 +12,7 @@ read-back failure) is an error in setup, never a failure of the target.
 from __future__ import annotations
 
 import dataclasses
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ from hec_conformance.target import Target, TargetError, TokenRole, load_target, 
 
 if TYPE_CHECKING:
     from hec_conformance.engine import Engine
+    from hec_conformance.reports import Reporting
 
 LEVEL_ORDER = {"MUST": 0, "SHOULD": 1, "MAY": 2}
 FAILING = {"must": {"fail"}, "should": {"fail", "warn"}, "may": {"fail", "warn", "info"}}
@@ -38,6 +40,9 @@ OPTIONS = {
     "fail_on": "what fails an item: must (default: only MUST breaks), should (also SHOULD), may (all)",
     "req": "run only cases checking these requirement ids (comma-separated; `TIME` selects TIME-*)",
     "cases": "directory of case files (default: the bundled corpus)",
+    "report_dir": "write results.json, junit.xml, report.html and badges in this directory (docs/results.md)",
+    "vendor_profile": "vendor profile of known deviations (docs/vendor-profiles.md; default: "
+                      "<target>.vendor-profile.yaml beside the target file, if any)",
 }
 OUTCOME_PROPERTY = "hec_outcome"
 
@@ -54,6 +59,7 @@ class _State:
     fail_on: str
     max_level: str
     requirements: tuple[str, ...]
+    reporting: Reporting
     markers: set[str] = field(default_factory=set)
     started: float = field(default_factory=time.monotonic)
     recording: list[ResultEvent] | None = None
@@ -137,11 +143,29 @@ def pytest_configure(config: pytest.Config) -> None:
     except CorpusError as exc:
         raise pytest.UsageError(f"the case corpus is not valid:\n{exc}") from None
     engine = Engine(target, catalogue)
-    state = _State(engine, cases_dir, by_file, fail_on, max_level, reqs)
-    engine.listeners.append(state.listen)
+    reporting = _reporting(config, target, by_file, fail_on, catalogue)
+    state = _State(engine, cases_dir, by_file, fail_on, max_level, reqs, reporting)
+    engine.listeners += [state.listen, reporting.collector]
     config.stash[STATE] = state
     if config.args_source != pytest.Config.ArgsSource.ARGS:
         config.args = [str(cases_dir)]
+
+
+def _reporting(config: pytest.Config, target: Target, by_file: dict[Path, list[Any]], fail_on: str,
+               catalogue: Any) -> Reporting:
+    """Reports and the vendor profile (docs/results.md, docs/vendor-profiles.md)."""
+    from hec_conformance.reports import Reporting
+    from hec_conformance.reports.xdist import WorkerRecords
+    from hec_conformance.waivers import VendorProfileError
+
+    try:
+        reporting = Reporting.start(target, [c for cases in by_file.values() for c in cases], fail_on=fail_on,
+                                    report_dir=_option(config, "report_dir"),
+                                    vendor_profile=_option(config, "vendor_profile"), catalogue=catalogue)
+    except VendorProfileError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.pluginmanager.register(WorkerRecords(reporting.collector), "hec-reports-xdist")
+    return reporting
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -149,6 +173,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if state is not None:
         state.engine.finish_run(Counter(r.outcome for r in state.finished), time.monotonic() - state.started)
         state.engine.close()
+        if not hasattr(config, "workerinput"):  # under pytest-xdist the controller writes the reports
+            for path in state.reporting.finish():
+                print(f"hecc: wrote {path}", file=sys.stderr)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -210,6 +237,7 @@ class CaseItem(pytest.Item):
         state = self.config.stash[STATE]
         self.level: str | None = state.engine.level(case)
         self.result: CaseFinished | None = None
+        self.outcome: str | None = None  # the reported outcome: the engine's, or waived by the vendor profile
         self.trace: list[ResultEvent] = []
         names = [*(n for n in [self.level] if n), *case.tags, *case.requirements, case.area]
         for name in dict.fromkeys(_marker_name(n) for n in names):
@@ -229,7 +257,14 @@ class CaseItem(pytest.Item):
             self.result = state.engine.run(self.case, self.variant)
         finally:
             state.recording = None
-        self.user_properties.append((OUTCOME_PROPERTY, self.result.outcome))
+        verdict = state.reporting.judge(self.result)
+        self.outcome = verdict.outcome
+        self.user_properties.append((OUTCOME_PROPERTY, verdict.outcome))
+        if verdict.waiver:
+            self.user_properties.append(("waiver", verdict.waiver))
+        if verdict.outcome == "waived" and verdict.deviation:
+            pytest.skip(f"waived: {verdict.deviation.subject} ({verdict.deviation.reason}; "
+                        f"expires {verdict.deviation.expires})")
         if self.result.outcome == "unsupported":
             pytest.skip(f"unsupported: {'; '.join(self.result.messages)}")
         if self.result.outcome == "error":
@@ -238,7 +273,7 @@ class CaseItem(pytest.Item):
     def runtest(self) -> None:
         state = self.config.stash[STATE]
         assert self.result is not None
-        if self.result.outcome in FAILING[state.fail_on]:
+        if self.outcome in FAILING[state.fail_on]:
             raise CaseFailed(self._explain())
 
     def _explain(self) -> str:
@@ -273,6 +308,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if not outcomes:
         return
     terminalreporter.section("HEC conformance")
+    terminalreporter.write(state.reporting.table_text(terminalreporter.hasmarkup))
     for outcome, nodeid, reqs in noted:
         terminalreporter.write_line(f"{outcome.upper():5} {nodeid} ({reqs})")
     summary = ", ".join(f"{n} {o}" for o, n in sorted(outcomes.items()))

@@ -13,6 +13,7 @@ import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +95,7 @@ class VendorProfile:
         if not covering or result.outcome not in (*WAIVABLE, "pass"):
             return Verdict(result.outcome)
         today = self.today or dt.date.today()
-        version = self.suite_version or _suite_version()
+        version = self.suite_version or suite_version()
         live = [d for d in covering if not d.expired(today, version)]
         if result.outcome == "pass":
             return Verdict("pass", "stale", (live or covering)[0])
@@ -112,10 +113,12 @@ def _version(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in re.findall(r"\d+", text))
 
 
-def _suite_version() -> str:
-    from hec_conformance import __version__
-
-    return __version__
+def suite_version() -> str:
+    """The installed suite's version (package metadata; `0` when it is not installed)."""
+    try:
+        return metadata.version("hec-conformance")
+    except metadata.PackageNotFoundError:
+        return "0"
 
 
 @cache

@@ -29,7 +29,7 @@ from hec_conformance.results import (
     RunFinished,
     RunStarted,
 )
-from hec_conformance.waivers import VendorProfile, Verdict
+from hec_conformance.waivers import VendorProfile, Verdict, suite_version
 
 FORMAT = "hec-conformance-results/1"
 LEVELS = ("MUST", "SHOULD", "MAY")
@@ -72,9 +72,7 @@ def _public_url(url: str) -> str:
 
 def default_environment() -> dict[str, str]:
     """Where the suite ran: Python and the operating system (no host names, no users)."""
-    from hec_conformance import __version__
-
-    return {"suite": __version__, "python": platform.python_version(),
+    return {"suite": suite_version(), "python": platform.python_version(),
             "implementation": platform.python_implementation(),
             "os": f"{platform.system()} {platform.release()}", "machine": platform.machine()}
 
