@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from hec_conformance.matchers import MISSING, FieldDiff, match_partial, match_value
+from hec_conformance.matchers import MISSING, FieldDiff, match_value
 from hec_conformance.transport import HttpResponse
 
 READBACK_KEYS = ("events", "stored")
@@ -43,10 +43,7 @@ def check_response(expect: Mapping[str, Any], resp: HttpResponse, sent_at_ms: in
             text = resp.body[:200].decode("utf-8", "replace")
             diffs.append(FieldDiff("body", expect["body"], text, "the body is not JSON"))
         else:
-            if isinstance(expect["body"], dict) and isinstance(body, dict):
-                diffs.extend(match_partial(expect["body"], body, sent_at_ms, prefix="body"))
-            else:
-                diffs.extend(match_value(expect["body"], body, "body", sent_at_ms))
+            diffs.extend(match_value(expect["body"], body, "body", sent_at_ms))
     for name, matcher in (expect.get("headers") or {}).items():
         value = resp.header(str(name))
         diffs.extend(match_value(matcher, MISSING if value is None else value, f"headers.{name}", sent_at_ms))
