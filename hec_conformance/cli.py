@@ -198,12 +198,14 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
             print(error, file=sys.stderr)
         return EXIT_USAGE
     catalogue = load_catalogue()
+    items = 0
     for case in cases:
         levels = {}
         for profile in case.profiles:
             with contextlib.suppress(ValueError):
                 levels[profile] = case.level_for(profile, catalogue)
         variants = case_variants(case.variants, case.requests)
+        items += len(variants)
         if args.json:
             print(json.dumps({"id": case.id, "area": case.area, "title": case.title, "levels": levels,
                               "requirements": list(case.requirements), "variants": list(variants),
@@ -212,8 +214,7 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
             shown = " ".join(f"{p}:{lv}" for p, lv in levels.items())
             print(f"{case.id:40} {shown:28} {','.join(case.requirements):18} "
                   f"{len(variants)} variant(s)  {case.title}")
-    print(f"{len(cases)} case(s), {sum(len(case_variants(c.variants, c.requests)) for c in cases)} item(s)",
-          file=sys.stderr)
+    print(f"{len(cases)} case(s), {items} item(s)", file=sys.stderr)
     return EXIT_OK
 
 
