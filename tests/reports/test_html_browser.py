@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 from reportkit import document
 
 from hec_conformance.reports import render_html
@@ -96,7 +96,7 @@ def test_filters_change_what_is_shown(page: Page) -> None:
 
 def test_a_matrix_row_lists_its_cases(page: Page) -> None:
     page.click("#matrix-table tr[data-req=TIME-9]")
-    assert page.locator("#tab-cases").is_visible()
+    expect(page.locator("#tab-cases")).to_be_visible()
     assert _shown(page) == ["case-3[base]", "case-8[gzip]"]
 
 
@@ -107,7 +107,7 @@ def test_failing_case_expands_to_its_diff_and_wire_log(page: Page) -> None:
     assert not case.locator("table.diff").count()
     case.locator("summary").click()
     diff = case.locator("table.diff")
-    assert diff.is_visible()
+    expect(diff).to_be_visible()  # rendered on the toggle event, a task after the click: wait for it
     cells = diff.locator("tr").nth(1).inner_text().split("\t")
     assert cells == ["0", "stored", "[0].@timestamp", "1500", "1000", "different value"]
     wire = case.locator("pre.wire").inner_text()
