@@ -15,6 +15,8 @@ ROLES = ("default", "other_repo", "disabled", "ack", "json_parser", "regex_parse
 PLAIN_PLACEHOLDERS = ("marker", "marker_field", "channel", "channel2")
 # The limits a target may declare (docs/targets.md), used as ${limit:NAME} in requests only.
 LIMITS = ("max_pending_acks_per_channel", "max_request_bytes")
+# ${channel:upper}, ${channel2:mixed}: a channel GUID written in another case (requests only).
+CHANNEL_CASES = ("upper", "mixed")
 # The placeholders an expectation may use (docs/cases.md); tokens never appear in expectations.
 EXPECT_PLACEHOLDERS = ("marker", "channel", "channel2")  # and ${repo:ROLE}
 
@@ -57,6 +59,8 @@ def _known_placeholder(name: str, expectation: bool) -> bool:
         return name in (EXPECT_PLACEHOLDERS if expectation else PLAIN_PLACEHOLDERS)
     if kind == "limit":
         return arg in LIMITS and not expectation
+    if kind in ("channel", "channel2"):
+        return arg in CHANNEL_CASES and not expectation
     return arg in ROLES and (kind == "repo" or (kind == "token" and not expectation))
 
 
@@ -69,7 +73,8 @@ def placeholder_errors(text: str, expectation: bool = False) -> list[str]:
     known = (
         "${marker}, ${channel}, ${channel2}, ${repo:ROLE}"
         if expectation
-        else "${marker}, ${marker_field}, ${channel}, ${channel2}, ${token:ROLE}, ${repo:ROLE}, ${limit:NAME}"
+        else "${marker}, ${marker_field}, ${channel}, ${channel2} (also ${channel:upper}, ${channel:mixed}),"
+        " ${token:ROLE}, ${repo:ROLE}, ${limit:NAME}"
     )
     names = f"ROLE: {', '.join(ROLES)}" + ("" if expectation else f"; NAME: {', '.join(LIMITS)}")
     where = " in expectations" if expectation else ""

@@ -1,5 +1,5 @@
-"""Placeholder values: ${marker}, ${marker_field}, ${channel}, ${channel2}, ${token:R}, ${repo:R},
-${limit:NAME}."""
+"""Placeholder values: ${marker}, ${marker_field}, ${channel}, ${channel2} (and ${channel:upper},
+${channel2:mixed}, ...), ${token:R}, ${repo:R}, ${limit:NAME}."""
 
 from __future__ import annotations
 
@@ -55,6 +55,18 @@ def limits_named(value: Any) -> set[str]:
     return _named(value, ("limit",))
 
 
+def recase(guid: str, how: str) -> str:
+    """`guid` in upper case, or mixed: its letters alternately upper and lower (`0A1b2C...`)."""
+    if how == "upper":
+        return guid.upper()
+    out, upper = [], True
+    for char in guid:
+        if char.isalpha():
+            char, upper = (char.upper() if upper else char), not upper
+        out.append(char)
+    return "".join(out)
+
+
 @dataclass(frozen=True)
 class Context(Mapping[str, str]):
     """The values placeholders expand to for one request of one case variant (a read-only mapping)."""
@@ -76,6 +88,8 @@ class Context(Mapping[str, str]):
             return role_repository(self.target, arg)
         if kind == "limit":
             return str(self.target.limits[arg])  # declared: unsupported_reason checked it
+        if kind in ("channel", "channel2") and arg in ("upper", "mixed"):
+            return recase(plain[kind], arg)
         raise KeyError(name)
 
     def __iter__(self) -> Iterator[str]:

@@ -53,6 +53,9 @@ def test_placeholder_errors():
     assert "without a closing" in placeholder_errors("a ${marker")[0]
     assert placeholder_errors("${repo:default}${channel}${marker}", expectation=True) == []
     assert len(placeholder_errors("${token:default}${marker_field}", expectation=True)) == 2
+    assert placeholder_errors("${channel:upper}${channel2:mixed}") == []
+    assert "unknown placeholder '${channel:lower}'" in placeholder_errors("${channel:lower}")[0]
+    assert len(placeholder_errors("${channel:upper}", expectation=True)) == 1
 
 
 def test_limit_placeholders():

@@ -100,6 +100,8 @@ def test_placeholders_everywhere(ctx: Context, target: Target) -> None:
                               "X-Splunk-Request-Channel": CHANNEL}
     assert built.http.target() == "/api/v1/ingest/hec?index=audit"
     assert ctx.expand_all({"k": ["${channel2}", 1]}) == {"k": [CHANNEL2, 1]}
+    assert ctx.expand("${channel:upper} ${channel2:mixed}") == (
+        "0B1C2D3E-0000-4000-8000-00000000000A 0B1c2D3e-0000-4000-8000-00000000000B")
     assert roles_named({"a": ["${token:ack}"], "b": "${repo:other_repo}"}) == {"ack", "other_repo"}
     with pytest.raises(MissingRole):
         ctx.expand("${token:ack}")
