@@ -21,6 +21,8 @@ from json.encoder import encode_basestring_ascii as _string
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from .errors import HecError
 from .translate import StoredEvent
 
@@ -94,9 +96,21 @@ def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | Non
         future.set_result(result)
 
 
+_encode_json = msgspec.json.Encoder().encode
+
+
 def _fields_json(fields: dict[str, str]) -> str:
-    """The stored JSON text of an event's fields (all strings), compact and ASCII: what json.dumps
-    writes with compact separators, ~25 % faster than its encoder."""
+    """The stored JSON text of an event's fields (all strings), compact, members in order, non-ASCII
+    characters as UTF-8 (reading it back with json.loads or SQLite's JSON functions gives the same
+    values as json.dumps's text). msgspec writes it ~6x faster than joining C-escaped strings."""
+    try:
+        return _encode_json(fields).decode()
+    except (TypeError, ValueError):  # a lone surrogate (not UTF-8) or a str subclass: the stdlib way
+        return _fields_json_ascii(fields)
+
+
+def _fields_json_ascii(fields: dict[str, str]) -> str:
+    """What json.dumps writes with compact separators (ASCII, ``\\uXXXX`` escapes), for any str."""
     return "{" + ",".join([_string(name) + ":" + _string(value) for name, value in fields.items()]) + "}"
 
 
