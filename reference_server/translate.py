@@ -66,9 +66,9 @@ class IngestContext:
     query: Mapping[str, str]  # request-wide defaults: host, source, sourcetype, index (SPL-1)
     channel: str | None  # raw requests: the channel (RAW-4), else None
     now_ms: int  # ingest time (TIME-4/5/6, RAW-5)
-    max_future_seconds: int = 86400  # TIME-6
-    max_event_bytes: int = 1048576  # LIM-1
-    max_fields: int = 8000  # LIM-2
+    max_future_seconds: int  # TIME-6
+    max_event_bytes: int  # LIM-1
+    max_fields: int  # LIM-2
 
 
 @dataclass

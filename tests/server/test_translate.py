@@ -36,6 +36,9 @@ BASE = IngestContext(
     query={},
     channel=None,
     now_ms=NOW,
+    max_future_seconds=86400,
+    max_event_bytes=1048576,
+    max_fields=8000,
 )
 HEAD = {"@timezone": "Z", "#repo": "main", "#type": "none"}
 
