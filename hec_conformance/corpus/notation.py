@@ -12,9 +12,11 @@ import re
 from collections.abc import Mapping
 
 ROLES = ("default", "other_repo", "disabled", "ack", "json_parser", "regex_parser", "read")
-PLAIN_PLACEHOLDERS = ("marker", "marker_field", "channel", "channel2")
+PLAIN_PLACEHOLDERS = ("marker", "marker_field", "channel", "channel2", "now")
 # The limits a target may declare (docs/targets.md), used as ${limit:NAME} in requests only.
 LIMITS = ("max_pending_acks_per_channel", "max_request_bytes")
+# ${now:+3600}, ${now:-60}: the current time in whole seconds since the epoch, moved by N seconds.
+NOW_OFFSET = re.compile(r"[+-][0-9]{1,9}")
 # ${channel:upper}, ${channel2:mixed}: a channel GUID written in another case (requests only).
 CHANNEL_CASES = ("upper", "mixed")
 # The placeholders an expectation may use (docs/cases.md); tokens never appear in expectations.
@@ -61,6 +63,8 @@ def _known_placeholder(name: str, expectation: bool) -> bool:
         return arg in LIMITS and not expectation
     if kind in ("channel", "channel2"):
         return arg in CHANNEL_CASES and not expectation
+    if kind == "now":
+        return NOW_OFFSET.fullmatch(arg) is not None and not expectation
     return arg in ROLES and (kind == "repo" or (kind == "token" and not expectation))
 
 
@@ -74,7 +78,7 @@ def placeholder_errors(text: str, expectation: bool = False) -> list[str]:
         "${marker}, ${channel}, ${channel2}, ${repo:ROLE}"
         if expectation
         else "${marker}, ${marker_field}, ${channel}, ${channel2} (also ${channel:upper}, ${channel:mixed}),"
-        " ${token:ROLE}, ${repo:ROLE}, ${limit:NAME}"
+        " ${now} (also ${now:+N}, ${now:-N}), ${token:ROLE}, ${repo:ROLE}, ${limit:NAME}"
     )
     names = f"ROLE: {', '.join(ROLES)}" + ("" if expectation else f"; NAME: {', '.join(LIMITS)}")
     where = " in expectations" if expectation else ""

@@ -1,8 +1,9 @@
 """Placeholder values: ${marker}, ${marker_field}, ${channel}, ${channel2} (and ${channel:upper},
-${channel2:mixed}, ...), ${token:R}, ${repo:R}, ${limit:NAME}."""
+${channel2:mixed}, ...), ${now} (and ${now:+N}, ${now:-N}), ${token:R}, ${repo:R}, ${limit:NAME}."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,6 +83,8 @@ class Context(Mapping[str, str]):
         if name in plain:
             return plain[name]
         kind, _, arg = name.partition(":")
+        if kind == "now":  # read when the request is built, so a few seconds before it is sent
+            return str(int(time.time()) + int(arg or "0"))
         if kind == "token":
             return role_token(self.target, arg)
         if kind == "repo":

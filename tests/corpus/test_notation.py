@@ -54,6 +54,9 @@ def test_placeholder_errors():
     assert placeholder_errors("${repo:default}${channel}${marker}", expectation=True) == []
     assert len(placeholder_errors("${token:default}${marker_field}", expectation=True)) == 2
     assert placeholder_errors("${channel:upper}${channel2:mixed}") == []
+    assert placeholder_errors("${now}${now:+600}${now:-60}") == []
+    assert len(placeholder_errors("${now:600} ${now:+1.5} ${now:+}")) == 3
+    assert len(placeholder_errors("${now}", expectation=True)) == 1
     assert "unknown placeholder '${channel:lower}'" in placeholder_errors("${channel:lower}")[0]
     assert len(placeholder_errors("${channel:upper}", expectation=True)) == 1
 

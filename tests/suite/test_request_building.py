@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,9 @@ def test_placeholders_everywhere(ctx: Context, target: Target) -> None:
                               "X-Splunk-Request-Channel": CHANNEL}
     assert built.http.target() == "/api/v1/ingest/hec?index=audit"
     assert ctx.expand_all({"k": ["${channel2}", 1]}) == {"k": [CHANNEL2, 1]}
+    before = int(time.time())
+    now, ahead, ago = map(int, ctx.expand("${now} ${now:+600} ${now:-60}").split())
+    assert before <= now <= int(time.time()) and ahead - now in (600, 601) and now - ago in (60, 59)
     assert ctx.expand("${channel:upper} ${channel2:mixed}") == (
         "0B1C2D3E-0000-4000-8000-00000000000A 0B1c2D3e-0000-4000-8000-00000000000B")
     assert roles_named({"a": ["${token:ack}"], "b": "${repo:other_repo}"}) == {"ack", "other_repo"}
