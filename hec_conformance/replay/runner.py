@@ -53,6 +53,7 @@ class Side:
     tokens: dict[str, str]
     role_map: dict[str, str]
     endpoint: Endpoint = field(init=False)
+    heads: dict[tuple[Any, ...], bytes] = field(init=False, default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.endpoint = Endpoint(self.target.url, self.target.tls)
@@ -88,8 +89,9 @@ class Prepared:
     raw: bool = False
 
 
+# prepared request, its head for each target (the body is prep.body), bytes held, due time, chain futures
 _Item = tuple[
-    Prepared, list[bytes], float | None, "asyncio.Future[None] | None", "asyncio.Future[None] | None"
+    Prepared, list[bytes], int, float | None, "asyncio.Future[None] | None", "asyncio.Future[None] | None"
 ]
 
 
@@ -108,14 +110,38 @@ class Options:
     processes: int = 1
 
 
+HEADS_CACHED = 4096  # request heads kept per target (a shipper's requests differ mostly in their length)
+
+
 def request_bytes(prep: Prepared, side: Side) -> bytes:
     """The exact bytes to write: recorded headers in order, Host and Content-Length for this target."""
+    return request_head(prep, side) + prep.body
+
+
+def request_head(prep: Prepared, side: Side) -> bytes:
+    """The bytes of `request_bytes` before the body (sent with the body without joining them first)."""
+    ex = prep.exchange
+    key = (ex.method, ex.path, prep.query, prep.headers, len(prep.body))
+    head = side.heads.get(key)
+    if head is None:
+        head = _head(prep, side)
+        if len(side.heads) >= HEADS_CACHED:
+            side.heads.clear()
+        side.heads[key] = head
+    return head
+
+
+def _head(prep: Prepared, side: Side) -> bytes:
+    """The request line and headers of `request_bytes`, a function of the cache key's members alone."""
     headers, query = fill(prep.headers, prep.query, side.tokens)
     ex = prep.exchange
     target = prep.exchange.path if query is None else f"{ex.path}?{query}"
     lines = [f"{ex.method} {target} HTTP/1.1"]
     length_done = False
-    had_length = header(ex.headers, "content-length") is not None or header(ex.headers, "transfer-encoding")
+    # prep.headers has the recorded header names (marking only changes or adds a channel)
+    had_length = header(prep.headers, "content-length") is not None or header(
+        prep.headers, "transfer-encoding"
+    )
     for name, value in headers:
         low = name.lower()
         if low == "host":
@@ -131,9 +157,9 @@ def request_bytes(prep: Prepared, side: Side) -> bytes:
         lines.append(f"Content-Length: {len(prep.body)}")
     head = "\r\n".join(lines) + "\r\n\r\n"
     try:
-        return head.encode("latin-1") + prep.body  # recorded heads are latin-1: the bytes come back exactly
+        return head.encode("latin-1")  # recorded heads are latin-1: the bytes come back exactly
     except UnicodeEncodeError:  # a HAR may hold header text beyond latin-1: send it as UTF-8
-        return head.encode("utf-8") + prep.body
+        return head.encode("utf-8")
 
 
 def _encoding(headers: Headers) -> str:
@@ -251,7 +277,8 @@ class Replayer:
 
     async def _worker(self, queue: asyncio.Queue[_Item | None]) -> None:
         """One keep-alive connection per target; sends the queued requests one after the other."""
-        conns = [Connection(side.endpoint, self.options.timeout) for side in self.sides]
+        keep_headers = self._save_path is not None  # only --save writes the answers' headers
+        conns = [Connection(side.endpoint, self.options.timeout, keep_headers) for side in self.sides]
         try:
             while (item := await queue.get()) is not None:
                 await self._send(conns, *item)
@@ -264,7 +291,8 @@ class Replayer:
         self,
         conns: list[Connection],
         prep: Prepared,
-        wires: list[bytes],
+        heads: list[bytes],
+        size: int,
         due: float | None,
         prev: asyncio.Future[None] | None,
         done: asyncio.Future[None] | None,
@@ -272,51 +300,54 @@ class Replayer:
         try:
             if prev is not None:
                 await prev
-            sent = time.perf_counter()
             if due is not None:
-                self.stats.lag.add(abs(sent - due))
-            if len(wires) == 1:  # no gather (and its tasks) for the common single-target case
+                self.stats.lag.add(abs(time.perf_counter() - due))
+            body = prep.body
+            if len(heads) == 1:  # no gather (and its tasks) for the common single-target case
                 try:
-                    results: list[Answer | BaseException] = [await conns[0].send(wires[0])]
+                    answer = await conns[0].send(heads[0], body)
                 except ClientError as exc:
-                    results = [exc]
+                    self._judge(prep, [None], [exc])
+                else:
+                    self._judge(prep, [answer], ())
             else:
                 results = await asyncio.gather(
-                    *(conn.send(w) for conn, w in zip(conns, wires, strict=True)), return_exceptions=True
+                    *(conn.send(head, body) for conn, head in zip(conns, heads, strict=True)),
+                    return_exceptions=True,
                 )
-            self._judge(
-                prep,
-                [r if isinstance(r, Answer) else None for r in results],
-                [r for r in results if isinstance(r, BaseException)],
-            )
+                self._judge(
+                    prep,
+                    [r if isinstance(r, Answer) else None for r in results],
+                    [r for r in results if isinstance(r, BaseException)],
+                )
         finally:
             if done is not None:
                 done.set_result(None)
-            self._inflight -= sum(map(len, wires))
+            self._inflight -= size
             self._room.set()
             self._on_done()
 
-    def _judge(self, prep: Prepared, answers: list[Answer | None], errors: list[BaseException]) -> None:
+    def _judge(
+        self, prep: Prepared, answers: list[Answer | None], errors: list[BaseException] | tuple[()]
+    ) -> None:
         ex = prep.exchange
-        shown = f"{ex.method} {ex.target()}"
+        stats = self.stats
         for error in errors:
             if not isinstance(error, ClientError):
                 raise error
-            self.stats.differ(ex.seq, "transport", shown, str(error))
+            stats.differ(ex.seq, "transport", _shown(ex), str(error))
         first = answers[0]
         if first is not None:
-            self.stats.answered += 1
-            self.stats.latency.add(first.elapsed)
-            if ex.response is not None:
-                self.stats.compared += 1
-                if first.status != ex.response.status:
-                    self.stats.differ(
-                        ex.seq, "status", shown, f"recorded {_brief_recorded(ex)}, replay {_brief(first)}"
-                    )
-                elif hec_code(first.body) != ex.response.hec_code():
-                    self.stats.differ(
-                        ex.seq, "hec-code", shown, f"recorded {_brief_recorded(ex)}, replay {_brief(first)}"
-                    )
+            stats.answered += 1
+            stats.latency.add(first.elapsed)
+            recorded = ex.response
+            if recorded is not None:
+                stats.compared += 1
+                if first.status != recorded.status:
+                    stats.differ(ex.seq, "status", _shown(ex), _both(ex, first))
+                # the same body has the same code: decode only a body that differs from the recorded one
+                elif first.body != recorded.body and hec_code(first.body) != recorded.hec_code():
+                    stats.differ(ex.seq, "hec-code", _shown(ex), _both(ex, first))
         if self._save is not None:
             answer = None if first is None else Response(first.status, tuple(first.headers), first.body)
             self._save_in_order(prep.index, replace(ex, response=answer))
@@ -324,7 +355,7 @@ class Replayer:
             a, b = answers
             assert a is not None and b is not None
             if (a.status, hec_code(a.body)) != (b.status, hec_code(b.body)):
-                self.stats.differ(ex.seq, "against-answer", shown, f"{_brief(a)} vs {_brief(b)}")
+                stats.differ(ex.seq, "against-answer", _shown(ex), f"{_brief(a)} vs {_brief(b)}")
         if prep.check is not None:
             ok = first is not None and first.status == 200
             self._remember(prep, ok)
@@ -372,12 +403,12 @@ class Replayer:
                 if count > 1 and self._owner(index, ex) != me:
                     continue
                 prep = prepare(ex, index, self.run_id, self.channels, marker_field, opts.mark)
-                wires = [request_bytes(prep, side) for side in self.sides]
+                heads = [request_head(prep, side) for side in self.sides]
                 due = opts.schedule.due(index, ex.offset_ms)
                 due_at = None if due is None else start + due
                 if due_at is not None:
                     await wait_until(due_at)
-                size = sum(map(len, wires))
+                size = sum(map(len, heads)) + len(prep.body) * len(heads)
                 while self._inflight and self._inflight + size > INFLIGHT_BYTES:
                     self._room.clear()
                     await self._room.wait()
@@ -391,8 +422,8 @@ class Replayer:
                 if not self.stats.requests:
                     first_sent = time.perf_counter()
                 self.stats.requests += 1
-                self.stats.bytes_sent += len(wires[0])
-                await queue.put((prep, wires, due_at, prev, done))
+                self.stats.bytes_sent += len(heads[0]) + len(prep.body)
+                await queue.put((prep, heads, size, due_at, prev, done))
             for _ in workers:
                 await queue.put(None)
             await asyncio.gather(*workers)
@@ -552,6 +583,15 @@ class Replayer:
         problem = event_diff(lists[0], lists[1], self._ignored(True) | {"#repo"})
         if problem:
             self.stats.differ(0, "against-stored", "(whole repository)", problem)
+
+
+def _shown(ex: Exchange) -> str:
+    """How a difference names its request."""
+    return f"{ex.method} {ex.target()}"
+
+
+def _both(ex: Exchange, answer: Answer) -> str:
+    return f"recorded {_brief_recorded(ex)}, replay {_brief(answer)}"
 
 
 def _brief_recorded(ex: Exchange) -> str:
