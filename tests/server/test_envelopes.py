@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reference_server.envelopes import parse_event_body, split_raw_body
+from reference_server.envelopes import (
+    _fast_envelopes,
+    parse_event_body,
+    parse_event_body_exact,
+    split_raw_body,
+)
 from reference_server.errors import HecError
 from reference_server.jsontext import JsonNumber
 
@@ -202,6 +207,138 @@ def test_bad_byte_is_reported_in_its_envelope(values: list[dict[str, object]], d
     parts[k] = b'{"bad":"\xff",' + parts[k][1:] if parts[k] != b"{}" else b'{"bad":"\xff"}'
     assert error_of(parse_event_body, b"\n".join(parts)) == bad(k)
 
+
+
+# --- the msgspec path against the exact (stdlib) path ---
+
+number_texts = st.one_of(
+    st.from_regex(r"-?(0|[1-9][0-9]{0,24})(\.[0-9]{1,4})?([eE][-+]?[0-9]{1,3})?", fullmatch=True),
+    st.sampled_from(["0", "-0", "-0.0", "0e0", "-0E-0", "1E400", "9" * 19, "-" + "9" * 40]),
+    st.sampled_from(["1" * 400, "1" * 5000]),
+)
+def rarely(common: st.SearchStrategy[str], rare: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.integers(0, 15).flatmap(lambda n: rare if n == 0 else common)
+
+
+plain_text = st.text(st.characters(blacklist_categories=["Cs"]), max_size=8)
+string_texts = rarely(
+    st.one_of(
+        plain_text.map(json.dumps),
+        plain_text.map(lambda text: json.dumps(text, ensure_ascii=False)),
+        st.sampled_from(['"\\ud83d\\ude00"', '"\\u0000"', '"\\/"', '"-0"', '"\u2028"', '"web-0"']),
+    ),
+    st.sampled_from(['"\\ud800"', '"\\udc00x"', '"\\ud83d\\u0041"', '"a\tb"', '"\\x"']),  # all invalid
+)
+scalar_texts = st.one_of(number_texts, string_texts, st.sampled_from(["true", "false", "null"]))
+json_ws = st.text(" \t\r\n", max_size=2)
+
+
+@st.composite
+def value_texts(draw: st.DrawFn, depth: int = 0) -> str:
+    """JSON text with numbers written any way the grammar allows, escapes and whitespace anywhere."""
+    kind = draw(st.sampled_from(["scalar", "object", "array"] if depth < 3 else ["scalar"]))
+    if kind == "scalar":
+        return draw(scalar_texts)
+    items = draw(st.lists(value_texts(depth + 1), max_size=3))
+    if kind == "object":
+        names = draw(st.lists(st.sampled_from(['"a"', '"b"', '"time"', '"\\u0061"', '"é"']),
+                              min_size=len(items), max_size=len(items)))
+        items = [f"{draw(json_ws)}{name}{draw(json_ws)}:{draw(json_ws)}{item}{draw(json_ws)}"
+                 for name, item in zip(names, items, strict=True)]
+        return "{" + ",".join(items) + draw(json_ws) + "}"
+    return "[" + ",".join(f"{draw(json_ws)}{item}{draw(json_ws)}" for item in items) + "]"
+
+
+@st.composite
+def bodies(draw: st.DrawFn) -> bytes:
+    """Envelopes as shippers send them, one time in four broken: a separator that is not JSON
+    whitespace, a top-level array, a byte-order mark, a bad byte put in or a few bytes cut out."""
+    texts = draw(st.lists(value_texts(1), min_size=1, max_size=4))
+    objects = [text if text.startswith("{") else f'{{"e":{text}}}' for text in texts]
+    odd = st.sampled_from(["", ",", "\x0c", "\xa0", "x", "1"])
+    seps = json_ws | odd if draw(st.integers(0, 3)) == 0 else json_ws | st.just("")
+    data = (draw(json_ws) + "".join(text + draw(seps) for text in objects)).encode()
+    if draw(st.integers(0, 3)) == 0:
+        data = b"[" + data + b"]"
+    if draw(st.integers(0, 3)) == 0:
+        at = draw(st.integers(0, len(data)))
+        put = draw(st.sampled_from([b"", b"\xff", b"\xc3", b"\x00", b"\n", b"-0", b"0", b"}", b'"']))
+        data = data[:at] + put + data[at + draw(st.integers(0, 2)) :]
+    if draw(st.integers(0, 3)) == 0:
+        data = b"\xef\xbb\xbf" + data
+    return data
+
+
+def typed(value: object) -> list[tuple[str, object]]:
+    """The value as a flat list with every type visible (JsonNumber or str, never int) and members in
+    order; without recursion (values may nest thousands deep)."""
+    out: list[tuple[str, object]] = []
+    todo: list[object] = [value]
+    while todo:
+        item = todo.pop()
+        if type(item) is tuple:  # a member name queued below
+            out.append(item)
+        elif type(item) is dict:
+            out.append(("dict", len(item)))
+            for key, member in reversed(item.items()):
+                todo += [member, ("name:" + type(key).__name__, key)]
+        elif type(item) is list:
+            out.append(("list", len(item)))
+            todo += reversed(item)
+        else:
+            out.append((type(item).__name__, item))
+    return out
+
+
+def outcome(parse: object, body: bytes, array_batch: bool) -> object:
+    try:
+        return ("envelopes", [typed(e) for e in parse(body, array_batch=array_batch)])  # type: ignore[operator]
+    except HecError as answer:
+        return ("answer", answer.status, answer.body())
+
+
+def assert_fast_path_is_exact(body: bytes) -> None:
+    fast = _fast_envelopes(body)
+    for array_batch in (True, False):
+        exact = outcome(parse_event_body_exact, body, array_batch)
+        if fast is not None:
+            assert ("envelopes", [typed(e) for e in fast]) == exact
+        assert outcome(parse_event_body, body, array_batch) == exact
+
+
+@settings(max_examples=400)
+@given(bodies())
+def test_the_fast_path_gives_what_the_exact_path_gives(body: bytes) -> None:
+    assert_fast_path_is_exact(body)
+
+
+@given(st.one_of(
+    st.binary(max_size=64),
+    st.text(' \t\r\n{}[]",:0123456789.eE-+truefalsn\\u\x0c\xa0d8', max_size=48).map(str.encode),
+))
+def test_the_fast_path_gives_what_the_exact_path_gives_for_any_bytes(body: bytes) -> None:
+    assert_fast_path_is_exact(body)
+
+
+@pytest.mark.parametrize("body", [
+    b'{"time":1700000000.000,"n":1.50,"e":1E+5}\n{"i":10,"z":0}',
+    b'{"a":-0}', b'{"a":[0, -0 ]}', b'{"a":0,"s":"web-0"}', b'{"a":0}\n{"b":"x"}' + b" " * 100 + b"-0",
+    b'{"a":-0.0,"b":0}', b'{"big":' + b"1" * 30 + b"}", b'{"huge":' + b"1" * 5000 + b"}",
+    b'{"a":1}{"b":2}', b'{"a":1},{"b":2}', b'{"a":1}\x0c{"b":2}', b'{"a":1} x', b"{}", b"\n \r\n",
+    b'{"s":"\\ud800"}', b'{"s":"\\ud83d\\ude00"}', b'{"s":"\\ud83d\\u0041"}', b'{"a":1,"b":2,"a":3}',
+    b'{"a":1}\n[1]', b'[{"a":1}]', b'"x"', b'{"a":"\xff"}', b"\xef\xbb\xbf{}",
+    b'{"d":' + b"[" * 3000 + b"]" * 3000 + b"}", b'{"d":' + b"[" * 500 + b"7" + b"]" * 500 + b"}",
+])
+def test_the_fast_path_on_edges(body: bytes) -> None:
+    assert_fast_path_is_exact(body)
+
+
+def test_the_fast_path_takes_the_usual_bodies() -> None:
+    body = b'{"time":1700000000.250,"host":"web-0","event":"k=v","fields":{"n":7}}\n' * 3
+    envelopes = _fast_envelopes(body)
+    assert envelopes is not None and envelopes == parse_event_body_exact(body)
+    assert type(envelopes[0]["time"]) is JsonNumber and type(envelopes[2]["fields"]["n"]) is JsonNumber
+    assert _fast_envelopes(b'{"a":0,"b":-0}') is None  # -0 read as int 0 would lose its sign
 
 # --- raw (RAW-1, RAW-6) ---
 
