@@ -9,6 +9,14 @@ import pytest
 from serverkit import ALL_CAPS, SUITE, Server, launch
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "spec(*ids, profile): the SPEC ids this test checks, in profile 'humio' or 'splunk' (or a tuple "
+        "of both); test_spec_coverage.py fails for any id x profile of requirements.yaml without one",
+    )
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """suite.yaml, humio profile, capabilities [basic-auth]."""

@@ -28,6 +28,7 @@ def ask(srv, channel, ids, role="ack", **kw):
                     headers={"X-Splunk-Request-Channel": channel}, **kw)
 
 
+@pytest.mark.spec("EP-5", "ACK-2", "ACK-3", profile="humio")
 def test_ack_ids_count_per_channel_from_zero(server, marker):
     one, two = guid(), guid().upper()
     assert [answer(ingest(server, marker, one))[1]["ackId"] for _ in range(3)] == [0, 1, 2]
@@ -41,6 +42,7 @@ def test_ack_ids_count_per_channel_from_zero(server, marker):
     assert len(server.query(f"hec_case={marker}")) == 4
 
 
+@pytest.mark.spec("ACK-2", profile="humio")
 def test_failed_request_uses_no_id(server, marker):
     channel = guid()
     assert answer(ingest(server, marker, channel))[1]["ackId"] == 0
@@ -50,6 +52,7 @@ def test_failed_request_uses_no_id(server, marker):
     assert answer(ingest(server, marker, channel))[1]["ackId"] == 1
 
 
+@pytest.mark.spec("ACK-2", "ACK-3", profile="humio")
 def test_channel_header_wins_over_query_and_any_case(server, marker):
     header, query = guid(), guid()
     r = server.post("/services/collector", json.dumps(envelope(marker)), role="ack",
@@ -60,6 +63,7 @@ def test_channel_header_wins_over_query_and_any_case(server, marker):
 
 
 @pytest.mark.parametrize("path", ["/services/collector", "/services/collector/raw"])
+@pytest.mark.spec("ACK-1", "ORD-2", profile="humio")
 def test_ack_token_needs_a_guid_channel(server, marker, path):
     assert answer(ingest(server, marker, None, path)) == MISSING
     assert answer(ingest(server, marker, "not-a-guid", path)) == INVALID
@@ -67,11 +71,13 @@ def test_ack_token_needs_a_guid_channel(server, marker, path):
     assert not server.query(f"hec_case={marker}")
 
 
+@pytest.mark.spec("ACK-1", profile="humio")
 def test_channel_is_optional_without_ack_in_humio(server, marker):
     assert answer(ingest(server, marker, None, role="default")) == OK
     assert answer(ingest(server, marker, "anything", role="default")) == OK
 
 
+@pytest.mark.spec("RAW-4", profile="splunk")
 def test_splunk_raw_needs_a_guid_channel(splunk_server, marker):
     raw = "/services/collector/raw"
     assert answer(splunk_server.post(raw, b"x")) == MISSING
@@ -80,6 +86,7 @@ def test_splunk_raw_needs_a_guid_channel(splunk_server, marker):
     assert answer(ingest(splunk_server, marker, None, role="default")) == OK
 
 
+@pytest.mark.spec("ACK-4", profile="humio")
 def test_ack_endpoint_errors(server):
     assert answer(ask(server, CHANNEL, [0], role="default")) == hec(400, 14, "ACK is disabled")
     r = server.post("/services/collector/ack", b'{"acks":[0]}', role="ack")
@@ -94,12 +101,14 @@ def test_ack_endpoint_errors(server):
     assert answer(ask(server, CHANNEL, [0], role=None)) == hec(401, 2, "Token is required")
 
 
+@pytest.mark.spec("ACK-3", profile="humio")
 def test_ack_query_with_bom_and_ids_never_issued(server):
     r = server.post("/services/collector/ack", b'\xef\xbb\xbf {"acks": [-1, 99, 99]} ', role="ack",
                     headers={"X-Splunk-Request-Channel": CHANNEL})
     assert answer(r) == (200, {"acks": {"-1": False, "99": False}})
 
 
+@pytest.mark.spec("ACK-3", "BODY-8", profile="humio")
 def test_ack_query_accepts_gzip(server, marker):
     channel = guid()
     ingest(server, marker, channel)
@@ -108,6 +117,7 @@ def test_ack_query_accepts_gzip(server, marker):
     assert answer(r) == (200, {"acks": {"0": True}})
 
 
+@pytest.mark.spec("ACK-5", profile="humio")
 def test_too_many_channels_or_pending_acks_is_503_code_9(tight_server, marker):
     busy = hec(503, 9, "Server is busy")
     first, second, third = guid(), guid(), guid()
@@ -121,6 +131,7 @@ def test_too_many_channels_or_pending_acks_is_503_code_9(tight_server, marker):
     assert answer(ingest(tight_server, marker, first))[1]["ackId"] == 2
 
 
+@pytest.mark.spec("ACK-5", profile="humio")
 def test_idle_channels_make_room(tmp_path, marker):
     config = ("repositories: [main]\ntokens: [{token: a, repository: main, ack: true, role: ack}]\n"
               "read_tokens: [r]\nlimits: {max_channels: 1, max_pending_acks: 1, channel_idle_seconds: 1}\n")

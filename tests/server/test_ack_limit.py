@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 
+import pytest
 from serverkit import answer, envelope, hec
 
 BUSY = hec(503, 9, "Server is busy")
@@ -21,6 +22,7 @@ def ask(srv, channel, ids):
                     headers={"X-Splunk-Request-Channel": channel})
 
 
+@pytest.mark.spec("ACK-5", "ACK-3", profile="humio")
 def test_a_full_channel_is_busy_until_acks_are_reported(server, marker):
     limit = server.target["limits"]["max_pending_acks_per_channel"]
     assert limit == 20  # reference_server/configs/suite.yaml
@@ -44,6 +46,7 @@ def test_a_full_channel_is_busy_until_acks_are_reported(server, marker):
     assert server.query(f"hec_case={refused}") == []
 
 
+@pytest.mark.spec("ACK-5", "ACK-2", profile="humio")
 def test_a_failed_request_frees_its_reserved_slot(server, marker):
     channel = str(uuid.uuid4())
     for _ in range(25):  # more than the limit of 20: refused bodies reserve and release, never keep

@@ -26,6 +26,7 @@ def stored(srv, marker) -> int:
 
 @pytest.mark.parametrize("form", ["Splunk {t}", "Bearer {t}", "bearer {t}", "SPLUNK {t}", "sPlUnK    {t}",
                                   "Basic"])
+@pytest.mark.spec("AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", profile="humio")
 def test_accepted_forms_humio(server, marker, form):
     token = server.token()
     authorization = basic(token) if form == "Basic" else form.format(t=token)
@@ -33,6 +34,7 @@ def test_accepted_forms_humio(server, marker, form):
     assert stored(server, marker) == 1
 
 
+@pytest.mark.spec("AUTH-2", profile="humio")
 def test_surrounding_whitespace_is_ignored(server, marker):
     body = json.dumps(envelope(marker)).encode()
     header = f"Authorization: \t Splunk   {server.token()} \t"
@@ -40,6 +42,7 @@ def test_surrounding_whitespace_is_ignored(server, marker):
     assert stored(server, marker) == 1
 
 
+@pytest.mark.spec("AUTH-3", "AUTH-4", profile="humio")
 def test_basic_with_lower_case_scheme_and_colon_in_user_part(server, marker):
     token = server.token()
     raw = base64.b64encode(f"x:{token}".encode()).decode()
@@ -50,6 +53,7 @@ def test_basic_with_lower_case_scheme_and_colon_in_user_part(server, marker):
     "Token abc", "Splunk", "Splunk   ", "justatoken", "", "Basic !!!notbase64",
     "Basic " + base64.b64encode(b"nocolon").decode(),
 ])
+@pytest.mark.spec("AUTH-6", "AUTH-9", profile="humio")
 def test_invalid_authorization(server, marker, authorization):
     body = json.dumps(envelope(marker)).encode()
     header = f"Authorization: {authorization}"
@@ -57,6 +61,7 @@ def test_invalid_authorization(server, marker, authorization):
     assert stored(server, marker) == 0
 
 
+@pytest.mark.spec("AUTH-3", "AUTH-6", profile="humio")
 def test_basic_without_capability_is_an_unknown_scheme(tmp_path, marker):
     cfg = "repositories: [main]\ntokens: [{token: t1, repository: main, role: default}]\nread_tokens: [r1]\n"
     srv = launch(tmp_path, config=cfg)
@@ -67,11 +72,13 @@ def test_basic_without_capability_is_an_unknown_scheme(tmp_path, marker):
         srv.stop()
 
 
+@pytest.mark.spec("AUTH-5", "AUTH-9", profile="humio")
 def test_missing_header(server, marker):
     assert answer(send(server, marker)) == hec(401, 2, "Token is required")
     assert stored(server, marker) == 0
 
 
+@pytest.mark.spec("AUTH-7", "AUTH-9", profile="humio")
 def test_unknown_and_disabled_tokens(server, marker):
     assert answer(send(server, marker, "Splunk no-such-token")) == hec(403, 4, "Invalid token")
     assert answer(send(server, marker, f"Splunk {server.token('disabled')}")) == hec(403, 1, "Token disabled")
@@ -82,6 +89,7 @@ def test_unknown_and_disabled_tokens(server, marker):
     assert stored(server, marker) == 0
 
 
+@pytest.mark.spec("AUTH-1", "AUTH-2", "AUTH-3", profile="splunk")
 def test_splunk_profile_rejects_bearer(splunk_server, marker):
     token = splunk_server.token()
     assert answer(send(splunk_server, marker, f"Bearer {token}")) == INVALID_AUTH
@@ -90,6 +98,7 @@ def test_splunk_profile_rejects_bearer(splunk_server, marker):
     assert stored(splunk_server, marker) == 2
 
 
+@pytest.mark.spec("AUTH-8", "AUTH-9", profile="humio")
 def test_query_token_without_capability_is_code_16_whatever_the_header(server, marker):
     code16 = hec(400, 16, "Query string authorization is not enabled")
     token = server.token()
@@ -99,6 +108,7 @@ def test_query_token_without_capability_is_code_16_whatever_the_header(server, m
     assert stored(server, marker) == 0
 
 
+@pytest.mark.spec("AUTH-8", "RAW-4", profile="humio")
 def test_query_token_with_capability(caps_server, marker):
     token = caps_server.token()
     assert answer(send(caps_server, marker, params={"token": token})) == OK
@@ -113,6 +123,7 @@ def test_query_token_with_capability(caps_server, marker):
     assert stored(caps_server, marker) == 2 and len(caps_server.query(f"channel={marker}")) == 1
 
 
+@pytest.mark.spec("AUTH-9", profile="humio")
 def test_failed_auth_does_not_parse_the_body(server):
     r = server.post("/services/collector", b"{not json", role=None, headers={"Authorization": "Splunk nope"})
     assert answer(r) == hec(403, 4, "Invalid token")

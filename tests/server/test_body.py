@@ -36,6 +36,7 @@ def _still_healthy(request) -> Iterator[None]:
 
 
 @pytest.mark.parametrize("encoding", ["gzip", "x-gzip", "GZIP", "X-Gzip"])
+@pytest.mark.spec("BODY-8", profile="humio")
 def test_gzip_members_concatenate(server, marker, encoding):
     body = gzip.compress(events(marker, 2)) + gzip.compress(events(marker, 3)) + gzip.compress(b"")
     r = server.post("/services/collector", body, headers={"Content-Encoding": encoding})
@@ -43,12 +44,14 @@ def test_gzip_members_concatenate(server, marker, encoding):
     assert stored(server, marker) == 5
 
 
+@pytest.mark.spec("BODY-8", profile="humio")
 def test_identity_is_not_decoded(server, marker):
     r = server.post("/services/collector", events(marker, 1), headers={"Content-Encoding": "identity"})
     assert answer(r) == OK
 
 
 @pytest.mark.parametrize("encoding", ["br", "deflate", "zstd", "gzip, br"])
+@pytest.mark.spec("BODY-8", "ORD-2", profile="humio")
 def test_other_encodings_are_415(server, marker, encoding):
     r = server.post("/services/collector", events(marker, 1), headers={"Content-Encoding": encoding})
     assert answer(r) == hec(415, 415, "Unsupported Media Type")
@@ -56,6 +59,7 @@ def test_other_encodings_are_415(server, marker, encoding):
 
 
 @pytest.mark.parametrize("damage", ["truncated", "corrupt", "trailing"])
+@pytest.mark.spec("BODY-8", "ORD-2", profile="humio")
 def test_broken_gzip_is_code_6_without_number(server, marker, damage):
     good = gzip.compress(events(marker, 3))
     body = {"truncated": good[:-6], "corrupt": good[:12] + b"\xff" * 8 + good[20:],
@@ -65,6 +69,7 @@ def test_broken_gzip_is_code_6_without_number(server, marker, damage):
     assert stored(server, marker) == 0
 
 
+@pytest.mark.spec("BODY-9", profile="humio")
 def test_size_limit_counts_decoded_bytes(tight_server, marker):
     body = b'{"event":"' + b"x" * 977 + b'"}'
     padded = body + b" " * (1000 - len(body))
@@ -76,6 +81,7 @@ def test_size_limit_counts_decoded_bytes(tight_server, marker):
     assert answer(r) == TOO_LARGE
 
 
+@pytest.mark.spec("BODY-9", profile="humio")
 def test_size_limit_while_streaming_without_length(tight_server):
     def chunks() -> Iterator[bytes]:
         yield from (b" " * 600, b" " * 600)
@@ -84,6 +90,7 @@ def test_size_limit_while_streaming_without_length(tight_server):
     assert answer(r) == TOO_LARGE
 
 
+@pytest.mark.spec("BODY-9", profile="humio")
 def test_forty_mib_body_is_413(server):
     body = b" " * (40 * 1024 * 1024)
     started = time.monotonic()
@@ -111,6 +118,7 @@ def test_the_bomb_is_a_real_gzip_stream():
     assert gzip.decompress(_zeros_bomb(3)) == bytes(3 * 1024 * 1024)
 
 
+@pytest.mark.spec("BODY-9", profile="humio")
 def test_gzip_bomb_stops_at_the_limit(server):
     bomb = _zeros_bomb(1024)  # 1 GiB decoded
     assert len(bomb) < 2 * 1024 * 1024
@@ -118,6 +126,7 @@ def test_gzip_bomb_stops_at_the_limit(server):
     assert answer(r) == TOO_LARGE
 
 
+@pytest.mark.spec("BODY-5", "ORD-2", profile="humio")
 def test_truncated_json(server, marker):
     body = events(marker, 2) + b'{"event": "cut'
     assert answer(server.post("/services/collector", body)) == hec(400, 6, "Invalid data format",
@@ -125,6 +134,7 @@ def test_truncated_json(server, marker):
     assert stored(server, marker) == 0
 
 
+@pytest.mark.spec("BODY-6", "RAW-6", "ORD-2", profile="humio")
 def test_invalid_utf8_names_the_envelope(server, marker):
     bad = b'{"event": "bad \xff byte", "fields": {"hec_case": "' + marker.encode() + b'"}}'
     body = events(marker, 1) + bad
@@ -135,6 +145,7 @@ def test_invalid_utf8_names_the_envelope(server, marker):
     assert stored(server, marker) == 0 and not server.query(f"channel={marker}")
 
 
+@pytest.mark.spec("ORD-2", "IDX-3", "BODY-5", profile="humio")
 def test_valid_then_invalid_envelope_stores_nothing(server, marker):
     body = events(marker, 1) + b'{"event": "x", "index": "audit"}'
     assert answer(server.post("/services/collector", body)) == hec(400, 7, "Incorrect index",
@@ -146,11 +157,13 @@ def test_valid_then_invalid_envelope_stores_nothing(server, marker):
 
 
 @pytest.mark.parametrize("body", [b"", b"  \r\n\t "])
+@pytest.mark.spec("BODY-4", "RAW-6", profile="humio")
 def test_no_data(server, body):
     assert answer(server.post("/services/collector", body)) == hec(400, 5, "No data")
     assert answer(server.post("/services/collector/raw", body)) == hec(400, 5, "No data")
 
 
+@pytest.mark.spec("BODY-2", profile="humio")
 def test_ten_thousand_tiny_envelopes(server, marker):
     tiny = json.dumps({"event": "t", "fields": {"hec_case": marker}}, separators=(",", ":"))
     body = (tiny * 10_000).encode()

@@ -14,6 +14,7 @@ RAW_PATHS = ["/api/v1/ingest/hec/raw", "/services/collector/raw", "/services/col
 
 
 @pytest.mark.parametrize("path", EVENT_PATHS)
+@pytest.mark.spec("EP-1", "EP-2", "EVT-1", "EVT-2", "IDX-1", profile="humio")
 def test_event_paths_store_the_event(server, marker, path):
     r = server.post(path, json.dumps(envelope(marker, "p=1")))
     assert answer(r) == OK
@@ -22,6 +23,7 @@ def test_event_paths_store_the_event(server, marker, path):
 
 
 @pytest.mark.parametrize("path", RAW_PATHS)
+@pytest.mark.spec("EP-3", "EP-7", "RAW-1", "RAW-2", "RAW-4", profile="humio")
 def test_raw_paths_store_each_line(server, marker, path):
     r = server.post(f"{path}?channel={marker}", b"first line\r\nsecond k=v\n\n  \t\nthird")
     assert answer(r) == OK
@@ -31,12 +33,14 @@ def test_raw_paths_store_each_line(server, marker, path):
 
 
 @pytest.mark.parametrize("path", ["/services/collector/health", "/services/collector/health/1.0"])
+@pytest.mark.spec("EP-4", "BODY-12", profile="humio")
 def test_health_ignores_authorization_and_query(server, path):
     for headers in ({}, {"Authorization": "Nonsense"}, {"Authorization": "Splunk wrong"}):
         r = server.client.get(f"{path}?token=whatever&ack=true", headers=headers)
         assert answer(r) == hec(200, 17, "HEC is healthy")
 
 
+@pytest.mark.spec("EP-5", "ACK-3", profile="humio")
 def test_ack_path_exists(server):
     r = server.post("/services/collector/ack", b'{"acks":[0]}', role="ack",
                     headers={"X-Splunk-Request-Channel": CHANNEL})
@@ -45,6 +49,7 @@ def test_ack_path_exists(server):
 
 @pytest.mark.parametrize("path", ["/services/collector/nope", "/api/v1/ingest/hec/other", "/",
                                   "/services/collector/"])
+@pytest.mark.spec("EP-6", "BODY-12", profile="humio")
 def test_unknown_path_is_404_whatever_the_auth(server, path):
     for method in ("GET", "POST"):
         r = server.client.request(method, path, headers={"Authorization": "bad"})
@@ -59,6 +64,7 @@ def test_unknown_path_is_404_whatever_the_auth(server, path):
     ("GET", "/services/collector/ack", "POST"),
     ("GET", "/api/v1/repositories/main/query", "POST"),
 ])
+@pytest.mark.spec("EP-6", "BODY-12", profile="humio")
 def test_wrong_method_is_405_with_allow(server, method, path, allow):
     r = server.client.request(method, path, headers={"Authorization": "bad"})
     assert answer(r) == hec(405, 405, "Method Not Allowed")
@@ -67,6 +73,7 @@ def test_wrong_method_is_405_with_allow(server, method, path, allow):
 
 @pytest.mark.parametrize("content_type", [None, "application/json", "text/plain; charset=utf-8",
                                           "application/x-www-form-urlencoded", "image/png"])
+@pytest.mark.spec("BODY-7", profile="humio")
 def test_content_type_does_not_matter(server, marker, content_type):
     headers = {"Content-Type": content_type} if content_type else {}
     r = server.post("/services/collector", json.dumps(envelope(marker)), headers=headers)

@@ -7,6 +7,7 @@ import socket
 import sqlite3
 import time
 
+import pytest
 from serverkit import OK, answer, envelope, hec, launch, raw_exchange
 
 CONFIG = """\
@@ -19,6 +20,7 @@ BUSY = hec(503, 9, "Server is busy")
 UNHEALTHY = hec(503, 18, "HEC is unhealthy, queues are full")
 
 
+@pytest.mark.spec("EP-4", profile="humio")
 def test_health_follows_the_store(tmp_path, marker):
     srv = launch(tmp_path, config=CONFIG)
     try:

@@ -49,11 +49,13 @@ def test_compact_text_matches_the_stdlib_compact_form(value: object, ascii_input
         ("12345678901234567890123", "12345678901234567890123"),
     ],
 )
+@pytest.mark.spec("EVT-4", profile="humio")
 def test_compact_text_literals(text: str, compact: str) -> None:
     value = decode_value(text)
     assert dumps_compact(value) == compact == _dumps_deep(value)
 
 
+@pytest.mark.spec("EVT-3", profile="humio")
 def test_flatten_literal() -> None:
     value = decode_value('{"a":{"b":[1,{"c":2.50}],"e":{},"f":[]},"[0]":null,"x.y":1,"x":{"y":true}}')
     fields = {"a.b[0]": "1", "a.b[1].c": "2.50", "[0]": "null", "x.y": "true"}

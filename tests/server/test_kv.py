@@ -73,6 +73,7 @@ KEY_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-"
         ('a=""', {"a": ""}),
     ],
 )
+@pytest.mark.spec("KV-1", "KV-2", "KV-3", "KV-4", "KV-5", "KV-6", "KV-8", profile="humio")
 def test_kv_rows(text: str, expected: dict[str, str]) -> None:
     assert parse_kv(text) == expected
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 
+import pytest
 from serverkit import CHANNEL, answer, hec
 
 NUMBER = "invalid-event-number"
@@ -14,6 +15,7 @@ def post(srv, body, *, role="default", path="/services/collector", headers=None,
     return answer(srv.post(path, body, role=role, headers=headers or {}, params=params))
 
 
+@pytest.mark.spec("ORD-1", profile="humio")
 def test_path_and_method_come_first(server):
     r = server.client.post("/services/collector/nothing?token=x", headers={"Content-Encoding": "br"})
     assert answer(r)[0] == 404
@@ -21,22 +23,27 @@ def test_path_and_method_come_first(server):
     assert answer(r)[0] == 405
 
 
+@pytest.mark.spec("ORD-1", "AUTH-8", profile="humio")
 def test_query_token_before_authorization_and_encoding(server):
     assert post(server, b"{", role=None, params={"token": "x"}, headers={"Authorization": "Bogus",
                 "Content-Encoding": "br"}) == hec(400, 16, "Query string authorization is not enabled")
 
 
+@pytest.mark.spec("ORD-1", profile="humio")
 def test_authorization_before_encoding(server):
     br = {"Content-Encoding": "br"}
     assert post(server, b"{", role=None, headers=br) == hec(401, 2, "Token is required")
     assert post(server, b"{", role="disabled", headers=br) == hec(403, 1, "Token disabled")
 
 
+@pytest.mark.spec("ORD-1", profile="humio")
 def test_encoding_before_channel(server):
     br = {"Content-Encoding": "br"}
     assert post(server, b"{", role="ack", headers=br) == hec(415, 415, "Unsupported Media Type")
 
 
+@pytest.mark.spec("ORD-1", profile="humio")
+@pytest.mark.spec("ORD-1", "RAW-4", profile="splunk")
 def test_channel_before_body(tight_server, splunk_server):
     missing = hec(400, 10, "Data channel is missing")
     assert post(tight_server, b"x" * 5000, role="ack") == missing
@@ -47,6 +54,7 @@ def test_channel_before_body(tight_server, splunk_server):
         400, 11, "Invalid data channel")
 
 
+@pytest.mark.spec("ORD-1", profile="humio")
 def test_size_before_corrupt_gzip_and_json(tight_server):
     too_large = hec(413, 413, "Request Entity Too Large")
     truncated = gzip.compress(b"{" * 5000)[:-8]
@@ -54,6 +62,7 @@ def test_size_before_corrupt_gzip_and_json(tight_server):
     assert post(tight_server, b"\xff{" * 600) == too_large
 
 
+@pytest.mark.spec("ORD-1", profile=("humio", "splunk"))
 def test_framing_before_envelope_checks(server, splunk_server):
     body = b'{"event": "x", "index": "audit"}{"event": '
     assert post(server, body) == hec(400, 6, "Invalid data format", **{NUMBER: 1})
@@ -61,6 +70,8 @@ def test_framing_before_envelope_checks(server, splunk_server):
     assert post(splunk_server, body) == hec(400, 6, "Invalid data format", **{NUMBER: 1})
 
 
+@pytest.mark.spec("ORD-1", "ORD-2", "IDX-3", profile="humio")
+@pytest.mark.spec("ORD-1", "IDX-3", "EVT-5", "FLD-4", profile="splunk")
 def test_first_failing_envelope_decides(server, splunk_server, marker):
     body = json.dumps({"event": "ok", "fields": {"hec_case": marker}})
     body += '{"event": "x", "index": "audit"}{}'
@@ -74,6 +85,7 @@ def test_first_failing_envelope_decides(server, splunk_server, marker):
     assert not server.query(f"hec_case={marker}")
 
 
+@pytest.mark.spec("ORD-1", "ACK-4", profile="humio")
 def test_ack_endpoint_order(server):
     disabled = hec(400, 14, "ACK is disabled")
     ack = "/services/collector/ack"

@@ -42,6 +42,7 @@ def test_kv_parser_adds_nothing_beyond_the_kv_pass(registry: ParserRegistry) -> 
         ("{}", {}),
     ],
 )
+@pytest.mark.spec("ST-2", profile="humio")
 def test_json_parser_object(registry: ParserRegistry, text: str, fields: dict[str, str]) -> None:
     assert parse(registry, "json", text) == (fields, None)
 
@@ -78,6 +79,7 @@ def test_json_parser_rejects(registry: ParserRegistry, text: str, message: str) 
         ("garbage", {}),  # no match adds nothing
     ],
 )
+@pytest.mark.spec("ST-2", profile="humio")
 def test_regex_parser(registry: ParserRegistry, text: str, fields: dict[str, str]) -> None:
     assert parse(registry, "access", text) == (fields, None)
 

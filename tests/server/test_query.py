@@ -28,6 +28,7 @@ def raws(srv, q: str) -> list[str]:
     return [e["@rawstring"] for e in srv.query(q)]
 
 
+@pytest.mark.spec("QRY-1", "QRY-5", "TIME-1", "EVT-3", profile="humio")
 def test_order_types_and_fields(server, marker):
     ingest(server, envelope(marker, "third", time=30), envelope(marker, "first", time=10),
            envelope(marker, {"n": 1.50, "deep": {"x": True}}, time=20), envelope(marker, "tie-a", time=30))
@@ -44,6 +45,7 @@ def test_order_types_and_fields(server, marker):
     assert len({e["@id"] for e in found}) == 5
 
 
+@pytest.mark.spec("QRY-2", "FLD-1", profile="humio")
 def test_terms(server, marker):
     ingest(server, envelope(marker, "a", fields={"hec_case": marker, "say": 'he said "hi" \\ ok', "k": "v"}),
            envelope(marker, "b", fields={"hec_case": marker, "k": "w"}),
@@ -59,6 +61,7 @@ def test_terms(server, marker):
     assert raws(server, f"k=v hec_case={marker}") == ["a"]  # the marker need not come first
 
 
+@pytest.mark.spec("QRY-2", "EVT-3", profile="humio")
 def test_terms_on_any_field_name(server, marker):
     ingest(server, envelope(marker, {"host": {"ip": "10.0.0.1"}, "odd name": "x"}), envelope(marker, "plain"))
     structured = '{"host":{"ip":"10.0.0.1"},"odd name":"x"}'
@@ -68,12 +71,14 @@ def test_terms_on_any_field_name(server, marker):
     assert raws(server, f"hec_case={marker} @rawstring=plain") == ["plain"]
 
 
+@pytest.mark.spec("QRY-2", profile="humio")
 def test_fields_by_id_and_timestamp(server, marker):
     ingest(server, envelope(marker, "a"))
     first = server.query(f"hec_case={marker}")[0]
     assert raws(server, f"hec_case={marker} @id={first['@id']} @timestamp={first['@timestamp']}") == ["a"]
 
 
+@pytest.mark.spec("QRY-1", "QRY-2", "IDX-1", profile="humio")
 def test_star_and_repository_scope(server, marker):
     ingest(server, envelope(marker, "in audit"), role="other_repo")
     audit = server.query(f"hec_case={marker}", repo="audit")
@@ -82,6 +87,7 @@ def test_star_and_repository_scope(server, marker):
     assert any(e.get("hec_case") == marker for e in server.query("*", repo="audit"))
 
 
+@pytest.mark.spec("QRY-1", profile="humio")
 def test_start_and_end_bound_the_timestamp(server, marker):
     ingest(server, *(envelope(marker, str(t), time=t) for t in (100, 200, 300)))
     q = f"hec_case={marker}"
@@ -100,6 +106,7 @@ def test_start_and_end_bound_the_timestamp(server, marker):
     assert window("5 minutes", FAR_END) == ["now"]
 
 
+@pytest.mark.spec("QRY-3", profile="humio")
 def test_ndjson(server, marker):
     ingest(server, envelope(marker, "x"), envelope(marker, "y"))
     r = post_query(server, {"queryString": f"hec_case={marker}", "start": 0, "end": FAR_END},
@@ -108,6 +115,7 @@ def test_ndjson(server, marker):
     assert [json.loads(line)["@rawstring"] for line in r.text.splitlines()] == ["x", "y"]
 
 
+@pytest.mark.spec("QRY-4", profile="humio")
 def test_authentication_and_repository(server):
     body = {"queryString": "*", "start": 0, "end": FAR_END}
     assert post_query(server, body, token="").status_code == 401
@@ -139,6 +147,7 @@ def test_result_size_is_bounded(tight_server, marker):
     assert r.status_code == 400 and "more than 10 events" in r.json()["text"]
 
 
+@pytest.mark.spec("QRY-4", profile="humio")
 def test_ingest_token_cannot_read(server, marker):
     ingest(server, envelope(marker))
     r = server.client.post(QUERY.format("main"), json={"queryString": "*", "start": 0, "end": FAR_END},

@@ -77,6 +77,8 @@ def invalid_format(k: int) -> dict[str, object]:
 # --- the seed example, whole ---
 
 
+@pytest.mark.spec("TIME-1", "TZ-1", "ST-1", "SRC-1", "FLD-2", "KV-1", "EVT-1", "EVT-3", "EVT-4",
+                  profile="humio")
 def test_seed_example() -> None:
     body = """{
       "time" : 1537537729.0,
@@ -123,6 +125,7 @@ def test_seed_example() -> None:
 # --- RES-1, PREC-1, SCOPE-1 ---
 
 
+@pytest.mark.spec("RES-1", profile="humio")
 def test_reserved_and_metadata_names_from_event_and_fields_are_dropped() -> None:
     reserved = {
         "@timestamp": 1,
@@ -146,6 +149,7 @@ def test_reserved_and_metadata_names_from_event_and_fields_are_dropped() -> None
     }
 
 
+@pytest.mark.spec("RES-1", "ST-2", profile="humio")
 def test_reserved_names_from_a_parser_are_dropped() -> None:
     body = json.dumps(
         {
@@ -156,12 +160,14 @@ def test_reserved_names_from_a_parser_are_dropped() -> None:
     assert fields(body) == {"@rawstring": json.loads(body)["event"], **HEAD, "#type": "json", "k": "v"}
 
 
+@pytest.mark.spec("RES-1", profile="humio")
 def test_query_string_sets_no_reserved_field() -> None:
     got = fields('{"event":"x"}', query={"@rawstring": "q", "#repo": "q", "@timezone": "q", "time": "1"})
     assert got == {"@rawstring": "x", **HEAD}
     assert one('{"event":"x"}', query={"time": "1"}).timestamp == NOW
 
 
+@pytest.mark.spec("PREC-1", "KV-7", profile="humio")
 def test_precedence_fields_over_parser_over_kv() -> None:  # PREC-1, KV-7
     body = '{"event":"10.0.0.1 GET /real client=kv path=kv extra=kv","fields":{"path":"fields"}}'
     assert fields(body, token_parser="access") == {
@@ -175,6 +181,7 @@ def test_precedence_fields_over_parser_over_kv() -> None:  # PREC-1, KV-7
     }
 
 
+@pytest.mark.spec("PREC-1", "ST-2", profile="humio")
 def test_precedence_json_parser_over_kv() -> None:
     body = json.dumps({"event": '{"k":"json","x":"k=kv y=kv"}', "sourcetype": "json"})
     assert fields(body) == {
@@ -187,11 +194,13 @@ def test_precedence_json_parser_over_kv() -> None:
     }
 
 
+@pytest.mark.spec("PREC-1", profile="humio")
 def test_precedence_fields_over_event_members() -> None:
     got = fields('{"event":{"a":"event","b":"event"},"fields":{"a":"fields"}}')
     assert got["a"] == "fields" and got["b"] == "event"
 
 
+@pytest.mark.spec("PREC-1", "RES-1", "KV-7", profile="humio")
 def test_metadata_beats_everything_below_it() -> None:
     got = fields('{"event":"host=kv source=kv","host":"h","source":"s","fields":{"@host":"f","host":"f"}}')
     assert got == {
@@ -208,11 +217,13 @@ def test_metadata_beats_everything_below_it() -> None:
     ("event", "value"),
     [('{"a.b":1,"a":{"b":2}}', "2"), ('{"a":{"b":2},"a.b":1}', "1"), ('{"x":1,"x":2}', "2")],
 )
+@pytest.mark.spec("PREC-1", profile="humio")
 def test_later_wins_within_one_source(event: str, value: str) -> None:
     key = "x" if '"x"' in event else "a.b"
     assert fields('{"event":' + event + "}")[key] == value
 
 
+@pytest.mark.spec("SCOPE-1", profile="humio")
 def test_nothing_carries_over_to_the_next_envelope() -> None:  # SCOPE-1
     first, second = events(
         '{"time":1,"timezone":"+01:00","host":"h","source":"s","sourcetype":"access","index":"main",'
@@ -263,6 +274,7 @@ def test_nothing_carries_over_to_the_next_envelope() -> None:  # SCOPE-1
         ("1" + "0" * 5 + "e-5", 1000),
     ],
 )
+@pytest.mark.spec("TIME-1", profile="humio")
 def test_time_exact_decimal(time_text: str, ms: int) -> None:  # TIME-1
     assert seconds_to_ms(time_text) == ms
     event = one('{"time":' + time_text + ',"event":"x"}')
@@ -297,6 +309,7 @@ def test_time_matches_a_rational_oracle(
 @pytest.mark.parametrize(
     "time_text", ["1e999999999", "1e99999999999999999999999", "9" * 30, "1e400", "9.3e15"]
 )
+@pytest.mark.spec("TIME-6", profile="humio")
 def test_absurd_future_time_is_now_with_error_and_fast(time_text: str) -> None:  # TIME-6
     started = time.perf_counter()
     event = one('{"time":' + time_text + ',"event":"x"}')
@@ -314,6 +327,7 @@ def test_time_too_far_in_the_past_to_store_is_now_with_error(time_text: str) -> 
     assert event.fields["@error_msg"] == "timestamp is too far in the past to be stored. Setting it to now"
 
 
+@pytest.mark.spec("TIME-6", profile="humio")
 def test_time_exactly_at_the_future_limit() -> None:  # TIME-6 boundary
     limit_s = NOW // 1000 + 86400
     assert one(f'{{"time":{limit_s},"event":"x"}}').timestamp == NOW + 86_400_000
@@ -328,6 +342,7 @@ def test_time_exactly_at_the_future_limit() -> None:  # TIME-6 boundary
 @pytest.mark.parametrize(
     "time_text", ["1537537729000", "1537537729000000", "1537537729000000000", '"1537537729000"', "4102444800"]
 )
+@pytest.mark.spec("TIME-6", profile="humio")
 def test_no_unit_guessing(time_text: str) -> None:  # TIME-6
     event = one('{"time":' + time_text + ',"event":"x"}')
     assert (event.timestamp, event.fields["@error"]) == (NOW, "true")
@@ -337,12 +352,14 @@ def test_no_unit_guessing(time_text: str) -> None:  # TIME-6
     ("time_text", "ms"),
     [('"1537537729.5"', 1537537729500), ('"1.005"', 1005), ('"1.5e9"', 1500000000000), ('"-1.5"', -1500)],
 )
+@pytest.mark.spec("TIME-3", profile="humio")
 def test_time_numeric_string(time_text: str, ms: int) -> None:  # TIME-3
     event = one('{"time":' + time_text + ',"event":"x"}')
     assert (event.timestamp, "@error" in event.fields) == (ms, False)
 
 
 @pytest.mark.parametrize("body", ['{"event":"x"}', '{"time":null,"event":"x"}'])
+@pytest.mark.spec("TIME-4", profile="humio")
 def test_time_absent_or_null_is_ingest_time(body: str) -> None:  # TIME-4
     event = one(body)
     assert event.timestamp == NOW and "@error" not in event.fields and "@error_msg" not in event.fields
@@ -368,6 +385,7 @@ def test_time_absent_or_null_is_ingest_time(body: str) -> None:  # TIME-4
         ('"\u0661"', '"\u0661"'),  # ARABIC-INDIC DIGIT ONE is no JSON digit
     ],
 )
+@pytest.mark.spec("TIME-5", profile="humio")
 def test_time_not_a_number(time_json: str, shown: str) -> None:  # TIME-5
     event = one('{"time":' + time_json + ',"event":"x"}')
     assert event.timestamp == NOW
@@ -397,6 +415,7 @@ def test_time_error_message_is_bounded() -> None:
         (',"timezone":" utc "', " utc "),
     ],
 )
+@pytest.mark.spec("TZ-1", profile="humio")
 def test_timezone_copied_and_never_shifts_time(member: str, timezone: str) -> None:
     event = one('{"time":1,"event":"x"' + member + "}")
     assert (event.timestamp, event.fields["@timezone"]) == (1000, timezone)
@@ -406,6 +425,7 @@ def test_timezone_copied_and_never_shifts_time(member: str, timezone: str) -> No
 
 
 @pytest.mark.parametrize("member", ["", ',"index":null', ',"index":""', ',"index":"main"'])
+@pytest.mark.spec("IDX-1", "IDX-2", profile="humio")
 def test_index_absent_or_own_repository(member: str) -> None:  # IDX-1, IDX-2
     event = one('{"event":"x"' + member + "}")
     assert (event.repository, event.fields["#repo"]) == ("main", "main")
@@ -422,6 +442,8 @@ def test_index_absent_or_own_repository(member: str) -> None:  # IDX-1, IDX-2
         ('{"event":"x","index":5}', 0),
     ],
 )
+@pytest.mark.spec("IDX-3", profile="humio")
+@pytest.mark.spec("IDX-3", "SPL-2", profile="splunk")
 def test_index_differs_without_change_repo(body: str, k: int) -> None:  # IDX-3
     assert error(body) == incorrect_index(k)
     assert error(body, profile="splunk") == (invalid_format(k) if '"index":5' in body else incorrect_index(k))
@@ -436,15 +458,18 @@ def test_index_differs_without_change_repo(body: str, k: int) -> None:  # IDX-3
         '{"event":"a"}{"event":"b"}',
     ],
 )
+@pytest.mark.spec("IDX-3", profile="humio")
 def test_query_index_that_differs_fails_envelope_0(body: str) -> None:  # IDX-3 via SPL-1
     assert error(body, query={"index": "other"}) == incorrect_index(0)
 
 
+@pytest.mark.spec("IDX-2", "SPL-1", profile="humio")
 def test_query_index_equal_to_repository_is_accepted() -> None:
     assert one('{"event":"x"}', query={"index": "main"}).repository == "main"
     assert one('{"event":"x"}', query={"index": ""}).repository == "main"
 
 
+@pytest.mark.spec("ORD-1", "EVT-5", profile="splunk")
 def test_earlier_envelope_check_wins_over_query_index() -> None:  # ORD-1 step 8
     assert error('{"fields":{}}', profile="splunk", query={"index": "other"})["code"] == 12
 
@@ -459,11 +484,13 @@ def test_earlier_envelope_check_wins_over_query_index() -> None:  # ORD-1 step 8
         ('{"event":"x","index":"nope"}', {"index": "other"}, "main"),
     ],
 )
+@pytest.mark.spec("IDX-4", profile="humio")
 def test_change_repo_on_events(body: str, query: dict[str, str], repository: str) -> None:  # IDX-4
     event = one(body, change_repo=True, query=query)
     assert (event.repository, event.fields["#repo"]) == (repository, repository)
 
 
+@pytest.mark.spec("IDX-4", "SCOPE-1", profile="humio")
 def test_change_repo_moves_only_its_envelope() -> None:
     moved, stayed = events('{"event":"a","index":"other"}{"event":"b"}', change_repo=True)
     assert (moved.repository, stayed.repository) == ("other", "main")
@@ -484,10 +511,12 @@ def test_change_repo_moves_only_its_envelope() -> None:
         ('{"event":{"a":1},"sourcetype":"kv"}', {"token_parser": "kv"}, "kv"),
     ],
 )
+@pytest.mark.spec("ST-1", profile="humio")
 def test_type(body: str, context: dict[str, object], type_: str) -> None:  # ST-1
     assert fields(body, **context)["#type"] == type_
 
 
+@pytest.mark.spec("ST-1", "ST-2", profile="humio")
 def test_token_parser_is_chosen_over_sourcetype() -> None:  # ST-2
     got = fields('{"event":"1.2.3.4 GET /x","sourcetype":"json"}', token_parser="access")
     assert got == {
@@ -500,6 +529,7 @@ def test_token_parser_is_chosen_over_sourcetype() -> None:  # ST-2
     }
 
 
+@pytest.mark.spec("ST-2", profile="humio")
 def test_sourcetype_chooses_the_parser() -> None:
     got = fields('{"event":"1.2.3.4 GET /x a=1","sourcetype":"access"}')
     assert got == {
@@ -513,6 +543,7 @@ def test_sourcetype_chooses_the_parser() -> None:
     }
 
 
+@pytest.mark.spec("ST-1", "ST-2", profile="humio")
 def test_unknown_sourcetype_keeps_the_event_with_error() -> None:
     got = fields('{"event":"a=1","sourcetype":"nosuch"}')
     assert got == {
@@ -525,6 +556,7 @@ def test_unknown_sourcetype_keeps_the_event_with_error() -> None:
     }
 
 
+@pytest.mark.spec("ST-2", "EVT-3", profile="humio")
 def test_unknown_sourcetype_on_an_object_event_runs_no_parser() -> None:
     assert fields('{"event":{"a":"b=c"},"sourcetype":"nosuch"}') == {
         "@rawstring": '{"a":"b=c"}',
@@ -534,6 +566,7 @@ def test_unknown_sourcetype_on_an_object_event_runs_no_parser() -> None:
     }
 
 
+@pytest.mark.spec("ST-2", profile="humio")
 def test_json_parser_on_non_json_text_adds_error() -> None:
     got = fields('{"event":"a=1","sourcetype":"json"}')
     assert (got["a"], got["@error"], got["@error_msg"]) == (
@@ -564,6 +597,7 @@ def test_several_problems_share_one_error_message() -> None:
         (',"host":[]', {"@host": "[]"}),
     ],
 )
+@pytest.mark.spec("SRC-1", profile="humio")
 def test_source_and_host(members: str, expected: dict[str, str]) -> None:  # SRC-1
     assert fields('{"event":"x"' + members + "}") == {"@rawstring": "x", **HEAD, **expected}
 
@@ -576,6 +610,7 @@ def test_source_and_host(members: str, expected: dict[str, str]) -> None:  # SRC
         (',"host":null,"source":"","sourcetype":null', {"@source": "qs", "@host": "qh", "#type": "kv"}),
     ],
 )
+@pytest.mark.spec("SPL-1", profile="humio")
 def test_query_defaults(members: str, expected: dict[str, str]) -> None:  # SPL-1
     query = {"host": "qh", "source": "qs", "sourcetype": "kv", "index": "main"}
     got = fields('{"event":{"v":1}' + members + "}", query=query)
@@ -583,6 +618,7 @@ def test_query_defaults(members: str, expected: dict[str, str]) -> None:  # SPL-
 
 
 @pytest.mark.parametrize("member", ['"host":5', '"source":true', '"sourcetype":{}', '"index":["main"]'])
+@pytest.mark.spec("SPL-2", profile="splunk")
 def test_splunk_metadata_must_be_strings(member: str) -> None:  # SPL-2
     body = '{"event":"a"}{"event":"b",' + member + "}"
     assert error(body, profile="splunk") == invalid_format(1)
@@ -596,10 +632,12 @@ def test_splunk_accepts_null_metadata() -> None:
 
 
 @pytest.mark.parametrize("text", ["hello", "  spaced\n\ttext  ", "é😀 \u2028", "{not json", '{"a":1}'])
+@pytest.mark.spec("EVT-1", profile="humio")
 def test_string_event_is_rawstring(text: str) -> None:  # EVT-1
     assert fields(json.dumps({"event": text}))["@rawstring"] == text
 
 
+@pytest.mark.spec("EVT-3", "EVT-4", profile="humio")
 def test_object_event_members_become_fields_unparsed() -> None:  # EVT-3
     body = (
         '{"event":{"s":"a=b","n":1.50,"e":1e2,"neg":-0,"t":true,"f":false,"z":null,"o":{"p":{"q":"deep"}},'
@@ -635,11 +673,13 @@ def test_object_event_members_become_fields_unparsed() -> None:  # EVT-3
         ('{"e":[],"o":{}}', '{"e":[],"o":{}}'),
     ],
 )
+@pytest.mark.spec("EVT-4", profile="humio")
 def test_object_event_rawstring_is_compact_json(event: str, rawstring: str) -> None:  # EVT-4
     assert fields('{"event":' + event + "}")["@rawstring"] == rawstring
 
 
 @pytest.mark.parametrize("member", ["", ',"event":null', ',"event":""'])
+@pytest.mark.spec("EVT-5", profile="humio")
 def test_humio_missing_event_is_empty_rawstring(member: str) -> None:  # EVT-5 humio
     assert fields('{"time":1' + member + ',"fields":{"f":"1"}}') == {"@rawstring": "", **HEAD, "f": "1"}
 
@@ -658,6 +698,7 @@ def test_humio_missing_event_is_empty_rawstring(member: str) -> None:  # EVT-5 h
         ),
     ],
 )
+@pytest.mark.spec("EVT-5", profile="splunk")
 def test_splunk_missing_or_blank_event(body: str, answer: dict[str, object]) -> None:  # EVT-5 splunk
     assert error(body, profile="splunk") == answer
 
@@ -674,6 +715,7 @@ def test_splunk_missing_or_blank_event(body: str, answer: dict[str, object]) -> 
         ("{}", {"@rawstring": "{}"}),
     ],
 )
+@pytest.mark.spec("EVT-6", profile="humio")
 def test_other_event_types(event: str, expected: dict[str, str]) -> None:  # EVT-6
     assert fields('{"event":' + event + "}") == {**HEAD, **expected}
 
@@ -681,6 +723,7 @@ def test_other_event_types(event: str, expected: dict[str, str]) -> None:  # EVT
 # --- FLD ---
 
 
+@pytest.mark.spec("FLD-1", "FLD-2", "RES-1", profile="humio")
 def test_fields_scalars_and_tags() -> None:  # FLD-1, FLD-2
     body = (
         '{"event":"x","fields":{"s":"v","n":1.50,"t":true,"z":null,"#env":"prod","#repo":"r","#type":"t",'
@@ -701,10 +744,12 @@ def test_fields_scalars_and_tags() -> None:  # FLD-1, FLD-2
 
 
 @pytest.mark.parametrize("value", ["null", '"str"', "5", "[1]", "true"])
+@pytest.mark.spec("FLD-1", "FLD-5", profile="humio")
 def test_humio_fields_not_an_object_is_ignored(value: str) -> None:  # FLD-1 null, FLD-5 humio
     assert fields('{"event":"x","fields":' + value + "}") == {"@rawstring": "x", **HEAD}
 
 
+@pytest.mark.spec("FLD-4", profile="humio")
 def test_humio_drops_nested_fields_values_and_keeps_the_rest() -> None:  # FLD-4 humio
     got = fields('{"event":"x","fields":{"o":{"a":1},"a":[1,2],"aa":[[1]],"keep":"k"}}')
     assert got == {"@rawstring": "x", **HEAD, "keep": "k"}
@@ -722,6 +767,7 @@ def test_humio_drops_nested_fields_values_and_keeps_the_rest() -> None:  # FLD-4
         ("[1]", 6),
     ],
 )
+@pytest.mark.spec("FLD-4", "FLD-5", profile="splunk")
 def test_splunk_fields_checks(value: str, code: int) -> None:  # FLD-4, FLD-5 splunk
     answer = error('{"event":"a"}{"event":"b","fields":' + value + "}", profile="splunk")
     text = "Error in handling indexed fields" if code == 15 else "Invalid data format"
@@ -752,6 +798,7 @@ def test_splunk_accepts_scalar_arrays_and_stores_like_humio() -> None:
         ('{"time":true,"event":"a"}{"event":"b","index":"other"}', "humio", 7, 1),
     ],
 )
+@pytest.mark.spec("ORD-1", profile=("humio", "splunk"))
 def test_first_failing_envelope_and_check_decides(body: str, profile: str, code: int, k: int) -> None:
     answer = error(body, profile=profile)
     assert (answer["code"], answer["invalid-event-number"]) == (code, k)
@@ -760,6 +807,7 @@ def test_first_failing_envelope_and_check_decides(body: str, profile: str, code:
 # --- LIM ---
 
 
+@pytest.mark.spec("LIM-1", profile="humio")
 def test_oversized_rawstring_is_truncated() -> None:  # LIM-1
     body = json.dumps(
         {
@@ -805,15 +853,18 @@ def test_hostile_field_names_are_cut_short_with_error() -> None:
         ("é" * 10, "é" * 10),
     ],
 )
+@pytest.mark.spec("LIM-1", profile="humio")
 def test_truncation_keeps_whole_characters(event: str, rawstring: str) -> None:
     assert fields(json.dumps({"event": event}), max_event_bytes=20)["@rawstring"] == rawstring
 
 
+@pytest.mark.spec("LIM-1", profile="humio")
 def test_oversized_object_event_drops_its_members() -> None:
     got = fields('{"event":{"a":"0123456789","b":"0123456789"},"fields":{"f":"1"}}', max_event_bytes=20)
     assert got == {"@rawstring": '{"a":"0123456789"...', **HEAD, "f": "1"}
 
 
+@pytest.mark.spec("LIM-2", profile="humio")
 def test_too_many_fields_keep_reserved_metadata_fields_then_name_order() -> None:  # LIM-2
     body = '{"event":{"d":1,"c":2,"b":3,"a":4,"e":5},"host":"h","fields":{"f1":"1","f2":"2"}}'
     # 5 head fields + 2 fields members + 3 set by the store = 10; room for 2 of the 5 others
@@ -845,6 +896,7 @@ def test_splunk_stores_like_humio() -> None:
 # --- RAW-2..5 ---
 
 
+@pytest.mark.spec("RAW-2", "RAW-3", "RAW-4", "RAW-5", profile="humio")
 def test_raw_lines() -> None:
     lines = ["1.2.3.4 GET /a client=kv k=v channel=evil host=evil", "plain"]
     query = {"host": "qh", "source": "qs", "sourcetype": "access", "index": "main"}
@@ -866,11 +918,13 @@ def test_raw_lines() -> None:
     assert second == StoredEvent("main", NOW, {"@rawstring": "plain", **common})
 
 
+@pytest.mark.spec("RAW-5", profile="humio")
 def test_raw_without_channel_or_query() -> None:
     [event] = raw(["a=1 channel=x"])
     assert event == StoredEvent("main", NOW, {"@rawstring": "a=1 channel=x", **HEAD, "a": "1"})
 
 
+@pytest.mark.spec("RAW-2", profile="humio")
 def test_raw_token_parser_and_unknown_sourcetype() -> None:
     [event] = raw(["9.9.9.9 PUT /p"], token_parser="access", query={"sourcetype": "kv"})
     assert event.fields["#type"] == "access" and event.fields["client"] == "9.9.9.9"
@@ -878,6 +932,7 @@ def test_raw_token_parser_and_unknown_sourcetype() -> None:
     assert (event.fields["#type"], event.fields["@error"]) == ("nosuch", "true")
 
 
+@pytest.mark.spec("RAW-3", "IDX-3", "IDX-4", profile="humio")
 def test_raw_index() -> None:
     with pytest.raises(HecError) as caught:
         raw(["a", "b"], query={"index": "other"})
