@@ -9,11 +9,14 @@ import socket
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from hdrh.histogram import HdrHistogram
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from replaykit import exchange_line, replay_json, write_lines
 
-from hec_conformance.replay.capture import read_indexed
+from hec_conformance.replay.capture import parse_line, read_indexed
 from hec_conformance.replay.stats import MAX_US, Histogram
 
 SUCCESS = b'{"text":"Success","code":0}'
@@ -203,3 +206,66 @@ def test_capture_lines_with_a_bom_or_blank_lines_are_read_as_before(tmp_path: Pa
     read = list(read_indexed(path))
     assert [(i, ex.seq) for i, ex in read] == [(0, 1), (1, 2)]
     assert read[0][1].body == '{"event":"é \\"q\\""}'.encode()
+
+
+def _canon(value: Any) -> Any:
+    """A value with its types spelled out: True is not 1, -0.0 is not 0.0, NaN equals NaN."""
+    if isinstance(value, bool) or value is None:
+        return (type(value).__name__, value)
+    if isinstance(value, float):
+        return ("float", repr(value) if value != value else value.hex())
+    if isinstance(value, int | str):
+        return (type(value).__name__, value)
+    if isinstance(value, list):
+        return ("list", [_canon(v) for v in value])
+    return ("dict", [(k, _canon(v)) for k, v in value.items()])
+
+
+def _outcome(parse: Any, raw: bytes) -> tuple[Any, ...]:
+    try:
+        return ("value", _canon(parse(raw)))
+    except Exception as exc:  # noqa: BLE001 - the error itself is compared
+        return ("error", type(exc), str(exc))
+
+
+_NUMBER = r"-?(0|[1-9][0-9]{0,30})(\.[0-9]{1,20})?([eE][+-]?[0-9]{1,4})?"
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text()
+    | st.text(st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF) | st.characters(), max_size=4)
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_VALUES, st.booleans(), st.sampled_from([b"", b"\n", b" \r\n", b"\xef\xbb\xbf"]))
+def test_a_capture_line_reads_as_json_loads_reads_it(value: Any, ascii: bool, edge: bytes) -> None:
+    text = json.dumps({"seq": 1, "body": {"text": value}, "v": value}, ensure_ascii=ascii)
+    raw = text.encode("utf-8", "surrogatepass")
+    raw = edge + raw if edge.startswith(b"\xef") else raw + edge
+    assert _outcome(parse_line, raw) == _outcome(json.loads, raw)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.from_regex(_NUMBER, fullmatch=True) | st.sampled_from(["NaN", "-Infinity", "1e400"]), max_size=5
+    )
+)
+def test_numbers_in_every_written_form_read_as_json_loads_reads_them(numbers: list[str]) -> None:
+    raw = ('{"offset_ms": [' + ", ".join(numbers) + "]}").encode()
+    assert _outcome(parse_line, raw) == _outcome(json.loads, raw)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.binary(max_size=40), st.sampled_from([b'{"a": "', b'{"a": ', b"", b'["\\']))
+def test_broken_lines_fail_as_json_loads_fails(tail: bytes, head: bytes) -> None:
+    raw = head + tail
+    assert _outcome(parse_line, raw) == _outcome(json.loads, raw)
