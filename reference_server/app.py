@@ -32,6 +32,7 @@ _QUERY_PATH = re.compile(r"/api/v1/repositories/([^/]+)/query")
 _SMALL_BODY_LIMIT = 1024 * 1024
 _THREAD_FROM_BYTES = 256 * 1024
 _METADATA_PARAMS = ("host", "source", "sourcetype", "index")
+_SUCCESS = b'{"text":"Success","code":0}'  # json_answer(200, {"text": "Success", "code": 0}).body
 
 
 @dataclass
@@ -77,6 +78,7 @@ class HecApp:
             idle_seconds=limits.channel_idle_seconds,
         )
         self._slots = asyncio.Semaphore(limits.max_concurrent_requests)
+        self._repositories = frozenset(config.repositories)
         self._routes: dict[str, tuple[str, Callable[[Request], Awaitable[Answer]]]] = {}
         for path in ("/api/v1/ingest/hec", "/services/collector", "/services/collector/event",
                      "/services/collector/event/1.0"):
@@ -97,9 +99,10 @@ class HecApp:
         for name, value in scope["headers"]:
             headers.setdefault(name.decode("latin-1"), value.decode("latin-1"))
         query: dict[str, str] = {}
-        query_string = scope["query_string"].decode("utf-8", "replace")
-        for name, value in parse_qsl(query_string, keep_blank_values=True):
-            query.setdefault(name, value)
+        if scope["query_string"]:  # most requests have none: skip the parser
+            query_string = scope["query_string"].decode("utf-8", "replace")
+            for name, value in parse_qsl(query_string, keep_blank_values=True):
+                query.setdefault(name, value)
         request = Request(scope["method"], scope["path"], headers, query, receive)
         try:
             answer = await self._dispatch(request)
@@ -173,10 +176,9 @@ class HecApp:
             if ack_channel is not None:
                 self.acks.release(ack_channel)
             raise
-        answer: dict[str, object] = {"text": "Success", "code": 0}
-        if ack_channel is not None:
-            answer["ackId"] = self.acks.issue(ack_channel)
-        return json_answer(200, answer)
+        if ack_channel is None:
+            return Answer(200, _SUCCESS)
+        return json_answer(200, {"text": "Success", "code": 0, "ackId": self.acks.issue(ack_channel)})
 
     async def _ack(self, request: Request) -> Answer:
         """ACK-3, ACK-4: auth, encoding, ack enabled, channel, then the body."""
@@ -225,7 +227,7 @@ class HecApp:
         ctx = IngestContext(
             profile=self.config.profile,
             repository=token.repository,
-            repositories=frozenset(self.config.repositories),
+            repositories=self._repositories,
             change_repo="change-repo-on-events" in self.config.capabilities,
             token_parser=token.parser,
             parsers=self.parsers,
