@@ -241,21 +241,21 @@ class Store:
             for reader, read in reads:
                 try:
                     reader.settle(read(self._db))
-                except sqlite3.Error as exc:
-                    reader.settle(error=HecError(500, 8, f"Internal server error: {exc}"))
+                except Exception as exc:  # sqlite3.Error, or a bug: the app logs it and answers 500
+                    reader.settle(error=exc)
 
     def _commit(self, writes: list[_Job]) -> None:
         rows = []
         seq = self._next_seq
         now = int(time.time() * 1000)
-        for job in writes:
-            for event in job.events:
-                fields = event.fields
-                rows.append((seq, event.repository, event.timestamp, now, _fields_json(fields),
-                             fields.get("hec_case"), fields.get("channel")))
-                seq += 1
         error: BaseException | None = None
         try:
+            for job in writes:
+                for event in job.events:
+                    fields = event.fields
+                    rows.append((seq, event.repository, event.timestamp, now, _fields_json(fields),
+                                 fields.get("hec_case"), fields.get("channel")))
+                    seq += 1
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany(_INSERT, rows)
             self._db.execute("COMMIT")
@@ -266,7 +266,11 @@ class Store:
                 self._db.execute("ROLLBACK")
             self._failed = exc
             error = busy()
+        except Exception as exc:  # a bug: the app logs it and answers 500; the store thread goes on
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            error = exc
         with self._lock:
-            self._queued -= len(rows)
+            self._queued -= sum(len(job.events) for job in writes)
         for job in writes:
             job.settle(error=error)
