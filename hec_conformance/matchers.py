@@ -8,6 +8,8 @@ from typing import Any
 
 MATCHER_KEYS = frozenset({"near_now", "regex", "absent", "present"})
 MISSING: object = object()  # the actual value of a key that is not there
+OTHERS = "*"  # in an expected stored event, with {absent: true}: no field the case does not name
+UNNAMED = "a field the case does not name"
 _SPAN = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m)$")
 _UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000}
 
@@ -101,12 +103,20 @@ def match_partial(expected: dict[str, Any], actual: dict[str, Any], sent_at_ms: 
 
 def match_events(expected: list[dict[str, Any]], actual: list[dict[str, Any]], sent_at_ms: int,
                  ignore: frozenset[str] = frozenset()) -> list[FieldDiff]:
-    """Stored events in order: equal count, then each a partial map; `ignore` fields are never checked."""
+    """Stored events in order: equal count, then each a partial map; `ignore` fields are never checked.
+
+    An expected event with ``"*": {absent: true}`` also allows no field it does not name, except
+    fields whose names start with ``@`` or ``#`` (the target's own) and the `ignore` fields.
+    """
     if len(expected) != len(actual):
         return [FieldDiff("events", f"{len(expected)} event(s)", f"{len(actual)} event(s)",
                           "different number of stored events")]
     diffs: list[FieldDiff] = []
     for i, (exp, act) in enumerate(zip(expected, actual, strict=True)):
-        wanted = {k: v for k, v in exp.items() if k not in ignore}
+        wanted = {k: v for k, v in exp.items() if k not in ignore and k != OTHERS}
         diffs.extend(match_partial(wanted, act, sent_at_ms, prefix=f"events[{i}]"))
+        if OTHERS in exp:
+            diffs.extend(FieldDiff(f"events[{i}].{name}", {"absent": True}, value, UNNAMED)
+                         for name, value in act.items()
+                         if name not in exp and name not in ignore and name[:1] not in ("@", "#"))
     return diffs

@@ -307,6 +307,16 @@ def test_matcher_errors_in_events(case_files, value, key, fragment):
     assert fragment in error.message
 
 
+def test_closed_event_key(case_files):
+    closed = GOOD.format(area="evt", id="evt-1").replace('"@rawstring": hello',
+                                                         '"*": {absent: true}, "@rawstring": hello')
+    assert case_files.lint("evt.yaml", closed) == []
+    for value in ("{present: true}", '"x"'):
+        error = one(case_files.lint("evt.yaml", closed.replace('"*": {absent: true}', f'"*": {value}')))
+        assert error.key == "cases[0].requests[0].expect.events[0]['*']"
+        assert "takes only {absent: true}" in error.message
+
+
 def test_body_and_header_matchers(case_files):
     good = (
         "status: 200\n          body: {code: {regex: '0|1'}, acks: {'0': true}}"

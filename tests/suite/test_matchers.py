@@ -54,3 +54,15 @@ def test_events_need_the_same_count_and_ignore_the_marker() -> None:
                         ignore=frozenset({"hec_case"})) == []
     assert match_events([], stored, NOW)[0].reason == "different number of stored events"
     assert match_events([{"@rawstring": "b"}], stored, NOW)[0].path == "events[0].@rawstring"
+
+
+def test_a_closed_event_allows_no_field_it_does_not_name() -> None:
+    stored = [{"@timestamp": 1, "@id": "7", "#repo": "main", "@rawstring": "a=1", "a": "1", "hec_case": "m"}]
+    closed = {"*": {"absent": True}, "@rawstring": "a=1", "a": "1"}
+    assert match_events([closed], stored, NOW, ignore=frozenset({"hec_case"})) == []
+    extra = [{**stored[0], "index": "main", "@host": "h"}]
+    (diff,) = match_events([closed], extra, NOW, ignore=frozenset({"hec_case"}))
+    assert (diff.path, diff.actual) == ("events[0].index", "main")
+    assert diff.reason == "a field the case does not name"
+    assert match_events([{"@rawstring": "a=1"}], extra, NOW) == []  # an open map ignores it
+
