@@ -26,6 +26,12 @@ quiet="-- -x -q -p no:randomly >/dev/null 2>&1"
 runner="sh -c '$hecc $quiet && $hecc --all-caps $quiet && $hecc --profile splunk $quiet || exit 1'"
 args=(--paths-to-mutate "$files" --tests-dir tests --runner "$runner")
 if [[ -n "${IDS:-}" ]]; then   # IDS="12 21": (re)run these mutants first
+  # mutmut 2 answers a mutant with a verdict in the cache from the cache, so forget the verdicts first.
+  python - $IDS <<'PY'
+import sqlite3, sys
+with sqlite3.connect(".mutmut-cache") as db:
+    db.executemany("update Mutant set status = 'untested' where id = ?", [(int(i),) for i in sys.argv[1:]])
+PY
   for id in $IDS; do mutmut run "${args[@]}" "$id" || true; done
 fi
 if [[ -z "${SAMPLE:-}" ]]; then
