@@ -23,10 +23,11 @@ CHANNEL_CASES = ("upper", "mixed")
 EXPECT_PLACEHOLDERS = ("marker", "channel", "channel2")  # and ${repo:ROLE}
 
 _TOKENS = {"CRLF": b"\r\n", "CR": b"\r", "LF": b"\n", "TAB": b"\t", "NUL": b"\0", "SP": b" "}
-_TOKEN = re.compile(r"<(CRLF|CR|LF|TAB|NUL|SP|x[0-9A-Fa-f]{2})>")
-# Things that look like a token but are not one: a name in the wrong case, or <x...> without
-# exactly two hex digits. Other text in angle brackets (`<xml>`, `<b>`) is literal.
-_NEAR_TOKEN = re.compile(r"<(crlf|cr|lf|tab|nul|sp|[xX][0-9A-Fa-f]*)>", re.IGNORECASE)
+_TOKEN = re.compile(r"<(CRLF|CR|LF|TAB|NUL|SP|x[0-9A-Fa-f]{2})(?:\*([1-9][0-9]{0,7}))?>")
+MAX_REPEAT = 16 * 1024 * 1024  # `<x61*N>` repeats a token N times (for bodies over a size limit)
+# Things that look like a token but are not one: a name in the wrong case, <x...> without exactly
+# two hex digits, a bad count. Other text in angle brackets (`<xml>`, `<b>`) is literal.
+_NEAR_TOKEN = re.compile(r"<(crlf|cr|lf|tab|nul|sp|[xX][0-9A-Fa-f]*)(\*[0-9]*)?>", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 
 
@@ -36,8 +37,8 @@ def decode_text(notation: str) -> bytes:
     position = 0
     for match in _TOKEN.finditer(notation):
         out += notation[position : match.start()].encode("utf-8")
-        name = match.group(1)
-        out += bytes([int(name[1:], 16)]) if name.startswith("x") else _TOKENS[name]
+        name, times = match.group(1), int(match.group(2) or 1)
+        out += (bytes([int(name[1:], 16)]) if name.startswith("x") else _TOKENS[name]) * times
         position = match.end()
     out += notation[position:].encode("utf-8")
     return bytes(out)
@@ -45,12 +46,13 @@ def decode_text(notation: str) -> bytes:
 
 def notation_errors(notation: str) -> list[str]:
     """Messages for tokens that are malformed (e.g. `<lf>`, `<x0>`, `<X0A>`)."""
-    errors = []
+    errors = [f"token {match.group(0)!r} repeats more than {MAX_REPEAT} times"
+              for match in _TOKEN.finditer(notation) if int(match.group(2) or 1) > MAX_REPEAT]
     for match in _NEAR_TOKEN.finditer(notation):
         if not _TOKEN.fullmatch(match.group(0)):
             errors.append(
                 f"malformed token {match.group(0)!r}: tokens are <CR> <LF> <CRLF> <TAB> <NUL> <SP> <xHH>"
-                " (upper-case names, lower-case x, two hex digits)"
+                " (upper-case names, lower-case x, two hex digits), each optionally repeated: <x61*3>"
             )
     return errors
 

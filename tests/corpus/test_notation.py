@@ -19,6 +19,8 @@ from hec_conformance.corpus.notation import notation_errors, placeholder_errors,
         ("<CR><LF>", b"\r\n"),
         ("<xml><lf><x4><LFX>", b"<xml><lf><x4><LFX>"),
         ("$<x7B>marker}", b"${marker}"),
+        ("a<x62*3><LF*2>c<CRLF*1>", b"abbb\n\nc\r\n"),
+        ("<x61*1048576>", b"a" * 1048576),
         ("", b""),
     ],
 )
@@ -34,6 +36,12 @@ def test_notation_errors():
         "malformed token '<x1>'",
         "malformed token '<X0A>'",
         "malformed token '<x123>'",
+    ]
+    assert [m.split(":")[0] for m in notation_errors("<x61*0><lf*2><x61*><x61*16777217><x61*16777216>")] == [
+        "token '<x61*16777217>' repeats more than 16777216 times",
+        "malformed token '<x61*0>'",
+        "malformed token '<lf*2>'",
+        "malformed token '<x61*>'",
     ]
 
 
