@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from serverkit import ALL_CAPS, SUITE, Server, launch
+from serverkit import ALL_CAPS, SUITE, TIGHT, Server, launch
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -44,17 +44,6 @@ def splunk_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 @pytest.fixture
 def marker() -> str:
     return uuid.uuid4().hex
-
-
-TIGHT = """\
-repositories: [main]
-tokens:
-  - {token: tight-default, repository: main, role: default}
-  - {token: tight-ack, repository: main, ack: true, role: ack}
-read_tokens: [tight-read]
-limits: {max_request_bytes: 1000, header_timeout_seconds: 2, body_timeout_seconds: 2, max_channels: 2,
-         max_pending_acks: 3, channel_idle_seconds: 3600, max_query_events: 10}
-"""
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,16 @@ SUITE = CONFIGS / "suite.yaml"
 ALL_CAPS = CONFIGS / "suite-all-caps.yaml"
 CHANNEL = "0c8d5a52-6f4e-4a1b-9d7e-3c2b1a0f9e8d"
 FAR_END = 4_102_444_800_000  # 2100-01-01
+# Small limits: 1000-byte bodies, 2 s for headers and 2 s for a body, 2 ack channels, 3 pending acks.
+TIGHT = """\
+repositories: [main]
+tokens:
+  - {token: tight-default, repository: main, role: default}
+  - {token: tight-ack, repository: main, ack: true, role: ack}
+read_tokens: [tight-read]
+limits: {max_request_bytes: 1000, header_timeout_seconds: 2, body_timeout_seconds: 2, max_channels: 2,
+         max_pending_acks: 3, channel_idle_seconds: 3600, max_query_events: 10}
+"""
 
 
 @dataclass
@@ -168,3 +178,22 @@ def answer(r: httpx.Response) -> tuple[int, dict[str, Any]]:
 
 
 OK = hec(200, 0, "Success")
+
+
+def guid() -> str:
+    """A fresh channel GUID."""
+    return str(uuid.uuid4())
+
+
+def ingest(srv: Server, marker: str, channel: str | None = None, path: str = "/services/collector",
+           role: str | None = "ack", **kw: Any) -> httpx.Response:
+    """One marked envelope on ``channel`` (no channel header when None), by default with the ack token."""
+    headers = {"X-Splunk-Request-Channel": channel} if channel else {}
+    return srv.post(path, json.dumps(envelope(marker)), role=role, headers=headers, **kw)
+
+
+def ask(srv: Server, channel: str | None, ids: object, role: str | None = "ack", **kw: Any) -> httpx.Response:
+    """An ack query for ``ids`` on ``channel`` (no channel header when None)."""
+    headers = {"X-Splunk-Request-Channel": channel} if channel else {}
+    return srv.post("/services/collector/ack", json.dumps({"acks": ids}), role=role, headers=headers, **kw)
+

@@ -5,27 +5,12 @@ from __future__ import annotations
 import gzip
 import json
 import time
-import uuid
 
 import pytest
-from serverkit import CHANNEL, OK, answer, envelope, hec, launch
+from serverkit import CHANNEL, OK, answer, ask, envelope, guid, hec, ingest, launch
 
 MISSING = hec(400, 10, "Data channel is missing")
 INVALID = hec(400, 11, "Invalid data channel")
-
-
-def guid() -> str:
-    return str(uuid.uuid4())
-
-
-def ingest(srv, marker, channel=None, path="/services/collector", role="ack", **kw):
-    headers = {"X-Splunk-Request-Channel": channel} if channel else {}
-    return srv.post(path, json.dumps(envelope(marker)), role=role, headers=headers, **kw)
-
-
-def ask(srv, channel, ids, role="ack", **kw):
-    return srv.post("/services/collector/ack", json.dumps({"acks": ids}), role=role,
-                    headers={"X-Splunk-Request-Channel": channel}, **kw)
 
 
 @pytest.mark.spec("EP-5", "ACK-2", "ACK-3", profile="humio")
@@ -86,21 +71,6 @@ def test_splunk_raw_needs_a_guid_channel(splunk_server, marker):
     assert answer(ingest(splunk_server, marker, None, role="default")) == OK
 
 
-@pytest.mark.spec("ACK-4", profile="humio")
-def test_ack_endpoint_errors(server):
-    assert answer(ask(server, CHANNEL, [0], role="default")) == hec(400, 14, "ACK is disabled")
-    r = server.post("/services/collector/ack", b'{"acks":[0]}', role="ack")
-    assert answer(r) == MISSING
-    assert answer(ask(server, "nope", [0])) == INVALID
-    for body in (b"", b"[0]", b'{"acks": "0"}', b'{"acks": [0, "1"]}', b'{"acks": [1.5]}', b'{"acks": [1e0]}',
-                 b'{"acks": [true]}', b"{bad", b'{"acks": [0], "x": NaN}', '{"acks": [0]}'.encode("utf-16"),
-                 b'{"acks": [0], "s": "\xed\xa0\x80"}', b'{"acks": [0], "s": "\\ud800"}'):
-        r = server.post("/services/collector/ack", body, role="ack",
-                        headers={"X-Splunk-Request-Channel": CHANNEL})
-        assert answer(r) == hec(400, 6, "Invalid data format"), body
-    assert answer(ask(server, CHANNEL, [0], role=None)) == hec(401, 2, "Token is required")
-
-
 @pytest.mark.spec("ACK-3", profile="humio")
 def test_ack_query_with_bom_and_ids_never_issued(server):
     r = server.post("/services/collector/ack", b'\xef\xbb\xbf {"acks": [-1, 99, 99]} ', role="ack",
@@ -115,20 +85,6 @@ def test_ack_query_accepts_gzip(server, marker):
     r = server.post("/services/collector/ack", gzip.compress(b'{"acks":[0]}'), role="ack",
                     headers={"X-Splunk-Request-Channel": channel, "Content-Encoding": "gzip"})
     assert answer(r) == (200, {"acks": {"0": True}})
-
-
-@pytest.mark.spec("ACK-5", profile="humio")
-def test_too_many_channels_or_pending_acks_is_503_code_9(tight_server, marker):
-    busy = hec(503, 9, "Server is busy")
-    first, second, third = guid(), guid(), guid()
-    assert answer(ingest(tight_server, marker, first))[1]["ackId"] == 0
-    assert answer(ingest(tight_server, marker, second))[1]["ackId"] == 0
-    assert answer(ingest(tight_server, marker, third)) == busy  # max_channels: 2
-    assert answer(ingest(tight_server, marker, first))[1]["ackId"] == 1
-    assert answer(ingest(tight_server, marker, first)) == busy  # max_pending_acks: 3
-    assert len(tight_server.query(f"hec_case={marker}")) == 3  # nothing refused was stored
-    assert answer(ask(tight_server, first, [0, 1])) == (200, {"acks": {"0": True, "1": True}})
-    assert answer(ingest(tight_server, marker, first))[1]["ackId"] == 2
 
 
 @pytest.mark.spec("ACK-5", profile="humio")

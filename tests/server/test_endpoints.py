@@ -71,16 +71,6 @@ def test_wrong_method_is_405_with_allow(server, method, path, allow):
     assert r.headers["allow"] == allow
 
 
-@pytest.mark.parametrize("content_type", [None, "application/json", "text/plain; charset=utf-8",
-                                          "application/x-www-form-urlencoded", "image/png"])
-@pytest.mark.spec("BODY-7", profile="humio")
-def test_content_type_does_not_matter(server, marker, content_type):
-    headers = {"Content-Type": content_type} if content_type else {}
-    r = server.post("/services/collector", json.dumps(envelope(marker)), headers=headers)
-    assert answer(r) == OK
-    assert len(server.query(f"hec_case={marker}")) == 1
-
-
 def test_keep_alive_serves_many_requests_on_one_connection(server, marker):
     with httpx.Client(base_url=server.url, limits=httpx.Limits(max_connections=1)) as client:
         for _ in range(20):

@@ -7,11 +7,10 @@ import base64
 import gzip
 import json
 import time
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from serverkit import OK, Server, answer, envelope, hec, launch
+from serverkit import OK, TIGHT, Server, answer, ask, envelope, guid, hec, ingest, launch
 
 BOTH = ("humio", "splunk")
 NUMBER = "invalid-event-number"
@@ -30,19 +29,9 @@ def srv(request: pytest.FixtureRequest) -> Server:
     return s
 
 
-TIGHT = """\
-repositories: [main]
-tokens:
-  - {token: p-default, repository: main, role: default}
-  - {token: p-ack, repository: main, ack: true, role: ack}
-read_tokens: [p-read]
-limits: {max_request_bytes: 1000, max_channels: 2, max_pending_acks: 3}
-"""
-
-
 @pytest.fixture(scope="module", params=BOTH)
 def tight(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """1000-byte bodies, 2 ack channels, 3 pending acks; in each profile."""
+    """serverkit.TIGHT's small limits in each profile (its own servers: ACK-5 fills their channels)."""
     s = launch(tmp_path_factory.mktemp(f"tight-{request.param}"), "--profile", request.param, config=TIGHT)
     yield s
     s.stop()
@@ -54,10 +43,6 @@ def body(*envelopes: dict[str, object]) -> str:
 
 def raws(s: Server, marker: str) -> list[str]:
     return [e["@rawstring"] for e in s.query(f"hec_case={marker}")]
-
-
-def guid() -> str:
-    return str(uuid.uuid4())
 
 
 # --- §1 endpoints ---
@@ -237,6 +222,7 @@ def test_size_limit_counts_decoded_bytes(tight, marker):
     too_large = hec(413, 413, "Request Entity Too Large")
     assert answer(tight.post("/services/collector", padded + b" ")) == too_large
     squeezed = gzip.compress(padded + b" ")
+    assert len(squeezed) < 100  # the limit counts the decoded bytes
     r = tight.post("/services/collector", squeezed, headers={"Content-Encoding": "gzip"})
     assert answer(r) == too_large
     assert len(raws(tight, marker)) == 1
@@ -335,16 +321,6 @@ def test_raw_query_parameters_apply_to_every_line(server):
 # --- §8 acknowledgement ---
 
 
-def ingest(s: Server, marker: str, channel: str | None, path: str = "/services/collector"):
-    headers = {"X-Splunk-Request-Channel": channel} if channel else {}
-    return s.post(path, body(envelope(marker)), role="ack", headers=headers)
-
-
-def ask(s: Server, channel: str | None, ids: object, role: str = "ack"):
-    headers = {"X-Splunk-Request-Channel": channel} if channel else {}
-    return s.post("/services/collector/ack", json.dumps({"acks": ids}), role=role, headers=headers)
-
-
 @pytest.mark.spec("EP-5", "ACK-1", "ACK-2", "ACK-3", profile=BOTH)
 def test_ack_ids_and_the_ack_endpoint(srv, marker):
     for path in ("/services/collector", "/services/collector/raw"):
@@ -368,8 +344,15 @@ def test_ack_endpoint_errors(srv):
     channel = guid()
     assert answer(ask(srv, channel, [0], role="default")) == hec(400, 14, "ACK is disabled")
     assert answer(ask(srv, None, [0])) == hec(400, 10, "Data channel is missing")
-    for ids in ("0", [0, "1"], [1.5], None):
-        assert answer(ask(srv, channel, ids)) == BAD_FORMAT
+    assert answer(ask(srv, "nope", [0])) == hec(400, 11, "Invalid data channel")
+    for content in (b"", b"[0]", b'{"acks": "0"}', b'{"acks": [0, "1"]}', b'{"acks": [1.5]}',
+                    b'{"acks": [1e0]}', b'{"acks": [true]}', b'{"acks": null}', b"{bad",
+                    b'{"acks": [0], "x": NaN}', '{"acks": [0]}'.encode("utf-16"),
+                    b'{"acks": [0], "s": "\xed\xa0\x80"}', b'{"acks": [0], "s": "\\ud800"}'):
+        r = srv.post("/services/collector/ack", content, role="ack",
+                     headers={"X-Splunk-Request-Channel": channel})
+        assert answer(r) == BAD_FORMAT, content
+    assert answer(ask(srv, channel, [0], role=None)) == hec(401, 2, "Token is required")
 
 
 @pytest.mark.spec("ACK-5", profile=BOTH)
