@@ -109,26 +109,16 @@ def _integers_as_text(values: list[object]) -> bool:
     zero = False
     todo = [values]
     for container in todo:  # grows while it is read
-        if type(container) is dict:
-            for key, item in container.items():
-                kind = type(item)
-                if kind is str:
-                    continue
-                if kind is int:
-                    container[key] = JsonNumber(item)
-                    zero = zero or item == 0
-                elif kind is dict or kind is list:
-                    todo.append(item)
-        else:
-            for index, item in enumerate(container):
-                kind = type(item)
-                if kind is str:
-                    continue
-                if kind is int:
-                    container[index] = JsonNumber(item)
-                    zero = zero or item == 0
-                elif kind is dict or kind is list:
-                    todo.append(item)
+        members = container.items() if type(container) is dict else enumerate(container)
+        for key, item in members:  # only existing keys are assigned: safe while iterating
+            kind = type(item)
+            if kind is str:  # the most common member: decided first
+                continue
+            if kind is int:
+                container[key] = JsonNumber(item)
+                zero = zero or item == 0
+            elif kind is dict or kind is list:
+                todo.append(item)
     return zero
 
 
