@@ -32,7 +32,6 @@ _QUERY_PATH = re.compile(r"/api/v1/repositories/([^/]+)/query")
 _SMALL_BODY_LIMIT = 1024 * 1024
 _THREAD_FROM_BYTES = 256 * 1024
 _METADATA_PARAMS = ("host", "source", "sourcetype", "index")
-_SUCCESS = b'{"text":"Success","code":0}'  # json_answer(200, {"text": "Success", "code": 0}).body
 
 
 @dataclass
@@ -60,6 +59,9 @@ class Answer:
 
 def json_answer(status: int, value: object, headers: tuple[tuple[bytes, bytes], ...] = ()) -> Answer:
     return Answer(status, _encode(value).encode(), _JSON, headers)
+
+
+_SUCCESS = json_answer(200, {"text": "Success", "code": 0})  # encoded once; answers are never changed
 
 
 class HecApp:
@@ -177,7 +179,7 @@ class HecApp:
                 self.acks.release(ack_channel)
             raise
         if ack_channel is None:
-            return Answer(200, _SUCCESS)
+            return _SUCCESS
         return json_answer(200, {"text": "Success", "code": 0, "ackId": self.acks.issue(ack_channel)})
 
     async def _ack(self, request: Request) -> Answer:
