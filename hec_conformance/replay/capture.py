@@ -163,7 +163,6 @@ def exchange_from_json(data: Any, where: str) -> Exchange:
 
 
 _READ_BUFFER = 1 << 20  # capture lines are often tens of KB: the default 8 KB buffer costs a read per 8 KB
-_decode_json = json.JSONDecoder().decode
 _decode_fast = msgspec.json.Decoder().decode
 
 
@@ -172,16 +171,11 @@ def parse_line(raw: bytes) -> Any:
 
     msgspec first: about twice as fast as the stdlib on the long escaped body strings of a capture
     (the replay's largest cost per request), and what it returns is what json.loads returns. What it
-    refuses and json.loads may accept (NaN, Infinity, 1e400, a BOM, lone surrogates) and every broken line
-    go to the stdlib: the text decoded as strict UTF-8 (cheaper than json.loads on bytes), else
-    json.loads(raw) itself, which also raises the error a broken line gets."""
+    refuses and json.loads may accept (NaN, Infinity, 1e400, a BOM, lone surrogates) and every broken
+    line go to json.loads itself, which also raises the error a broken line gets."""
     try:
         return _decode_fast(raw)
     except Exception:  # noqa: BLE001 - any refusal means: ask the stdlib, which decides
-        pass
-    try:
-        return _decode_json(raw.decode("utf-8"))
-    except ValueError:  # UnicodeDecodeError is a ValueError too
         return json.loads(raw)
 
 
