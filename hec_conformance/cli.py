@@ -53,8 +53,21 @@ def reference_server(profile: str, all_caps: bool, timeout: float = SERVER_START
     with tempfile.TemporaryDirectory(prefix="hecc-run-") as tmp:
         target_file = Path(tmp) / "target.yaml"
         log = open(Path(tmp) / "server.log", "wb")  # noqa: SIM115 - closed below, after the process
-        argv = [sys.executable, "-m", "reference_server", "--config", str(config), "--profile", profile,
-                "--port", "0", "--data", str(Path(tmp) / "data"), "--write-target", str(target_file)]
+        argv = [
+            sys.executable,
+            "-m",
+            "reference_server",
+            "--config",
+            str(config),
+            "--profile",
+            profile,
+            "--port",
+            "0",
+            "--data",
+            str(Path(tmp) / "data"),
+            "--write-target",
+            str(target_file),
+        ]
         proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + timeout
@@ -63,8 +76,11 @@ def reference_server(profile: str, all_caps: bool, timeout: float = SERVER_START
                 if proc.poll() is not None or time.monotonic() > deadline:
                     log.flush()
                     output = (Path(tmp) / "server.log").read_text("utf-8", "replace")[-2000:]
-                    why = f"exited with {proc.returncode}" if proc.returncode is not None else \
-                        f"wrote no target file within {timeout:g}s"
+                    why = (
+                        f"exited with {proc.returncode}"
+                        if proc.returncode is not None
+                        else f"wrote no target file within {timeout:g}s"
+                    )
                     raise CliError(f"the reference server {why}:\n{output}", EXIT_HARNESS)
                 time.sleep(delay)
                 delay = min(delay * 2, 0.5)
@@ -123,13 +139,31 @@ def _exit_code(pytest_rc: int, outcomes: _Outcomes, fail_on: str) -> int:
 
 
 def _pytest_args(args: argparse.Namespace, target_file: Path, cases_dir: Path) -> list[str]:
-    argv = [str(cases_dir), "-c", os.devnull, "--rootdir", str(cases_dir.parent), "-p", "no:cacheprovider",
-            "-rfE", "--hec-target", str(target_file), "--hec-fail-on", args.fail_on,
-            "--hec-cases", str(cases_dir)]
+    argv = [
+        str(cases_dir),
+        "-c",
+        os.devnull,
+        "--rootdir",
+        str(cases_dir.parent),
+        "-p",
+        "no:cacheprovider",
+        "-rfE",
+        "--hec-target",
+        str(target_file),
+        "--hec-fail-on",
+        args.fail_on,
+        "--hec-cases",
+        str(cases_dir),
+    ]
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
         argv += ["-p", "hec_conformance.pytest_plugin"]
-    chosen = (("--hec-profile", args.profile), ("--hec-level", args.level), ("--hec-req", args.req),
-              ("--hec-report-dir", args.report_dir), ("--hec-vendor-profile", args.vendor_profile))
+    chosen = (
+        ("--hec-profile", args.profile),
+        ("--hec-level", args.level),
+        ("--hec-req", args.req),
+        ("--hec-report-dir", args.report_dir),
+        ("--hec-vendor-profile", args.vendor_profile),
+    )
     for flag, value in chosen:
         if value:
             argv += [flag, value]
@@ -207,13 +241,27 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
         variants = case_variants(case.variants, case.requests)
         items += len(variants)
         if args.json:
-            print(json.dumps({"id": case.id, "area": case.area, "title": case.title, "levels": levels,
-                              "requirements": list(case.requirements), "variants": list(variants),
-                              "tags": list(case.tags), "file": str(case.file), "line": case.line}))
+            print(
+                json.dumps(
+                    {
+                        "id": case.id,
+                        "area": case.area,
+                        "title": case.title,
+                        "levels": levels,
+                        "requirements": list(case.requirements),
+                        "variants": list(variants),
+                        "tags": list(case.tags),
+                        "file": str(case.file),
+                        "line": case.line,
+                    }
+                )
+            )
         else:
             shown = " ".join(f"{p}:{lv}" for p, lv in levels.items())
-            print(f"{case.id:40} {shown:28} {','.join(case.requirements):18} "
-                  f"{len(variants)} variant(s)  {case.title}")
+            print(
+                f"{case.id:40} {shown:28} {','.join(case.requirements):18} "
+                f"{len(variants)} variant(s)  {case.title}"
+            )
     print(f"{len(cases)} case(s), {items} item(s)", file=sys.stderr)
     return EXIT_OK
 
@@ -233,8 +281,10 @@ def cmd_cases_coverage(args: argparse.Namespace) -> int:
     for rid, profile in missing:
         print(f"gap: {rid} ({catalogue[rid].level_for(profile)} in {profile}): {catalogue[rid].title}")
     pairs = sum(len(req.levels) for req in catalogue.values())
-    print(f"{pairs - len(missing)}/{pairs} requirement-profile pairs covered by {len(cases)} case(s)",
-          file=sys.stderr)
+    print(
+        f"{pairs - len(missing)}/{pairs} requirement-profile pairs covered by {len(cases)} case(s)",
+        file=sys.stderr,
+    )
     return EXIT_NONCONFORMANCE if missing else EXIT_OK
 
 
@@ -262,48 +312,76 @@ def build_parser() -> argparse.ArgumentParser:
     """The argparse tree of `hecc`."""
     fmt = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
-        prog="hecc", formatter_class=fmt, epilog=EXIT_CODES,
-        description="Conformance suite for HTTP Event Collector (HEC) endpoints (SPEC.md).")
+        prog="hecc",
+        formatter_class=fmt,
+        epilog=EXIT_CODES,
+        description="Conformance suite for HTTP Event Collector (HEC) endpoints (SPEC.md).",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser(
-        "run", formatter_class=fmt, epilog=EXIT_CODES + "\nexamples:\n  hecc run\n"
+        "run",
+        formatter_class=fmt,
+        epilog=EXIT_CODES + "\nexamples:\n  hecc run\n"
         "  hecc run --target prod.yaml --fail-on should -- -m must -k kv -n 2\n",
         help="run the case corpus against a target (default: the bundled reference server)",
         description="Run every case against the target through pytest. Without --target the bundled "
-                    "reference server is started on a free loopback port with a temporary store and "
-                    "stopped at the end. Options after `--` go to pytest (-k, -m, -x, -n, --junitxml ...).")
+        "reference server is started on a free loopback port with a temporary store and "
+        "stopped at the end. Options after `--` go to pytest (-k, -m, -x, -n, --junitxml ...).",
+    )
     run.add_argument("--target", metavar="FILE", help="target file (docs/targets.md); see `hecc target init`")
-    run.add_argument("--profile", choices=["humio", "splunk"],
-                     help="profile (overrides the target file's; default humio for the bundled server)")
-    run.add_argument("--fail-on", choices=["must", "should", "may"], default="must",
-                     help="lowest level whose breach counts as non-conformance (default must)")
-    run.add_argument("--level", choices=["must", "should", "may"],
-                     help="run only cases at this level or stricter")
+    run.add_argument(
+        "--profile",
+        choices=["humio", "splunk"],
+        help="profile (overrides the target file's; default humio for the bundled server)",
+    )
+    run.add_argument(
+        "--fail-on",
+        choices=["must", "should", "may"],
+        default="must",
+        help="lowest level whose breach counts as non-conformance (default must)",
+    )
+    run.add_argument(
+        "--level", choices=["must", "should", "may"], help="run only cases at this level or stricter"
+    )
     run.add_argument("--req", metavar="IDS", help="run only cases of these requirement ids (TIME-1,AUTH)")
     run.add_argument("--cases", metavar="DIR", help="case directory (default: the bundled corpus)")
-    run.add_argument("--all-caps", "--config-all-caps", dest="all_caps", action="store_true",
-                     help="bundled server only: use configs/suite-all-caps.yaml (query-string-auth, "
-                          "basic-auth, change-repo-on-events)")
-    run.add_argument("--report-dir", metavar="DIR",
-                     help="write results.json, junit.xml, report.html and badges here (docs/results.md)")
-    run.add_argument("--vendor-profile", metavar="FILE",
-                     help="known deviations: covered failures are waived (docs/vendor-profiles.md; default "
-                          "<target>.vendor-profile.yaml beside the target file, if any)")
+    run.add_argument(
+        "--all-caps",
+        "--config-all-caps",
+        dest="all_caps",
+        action="store_true",
+        help="bundled server only: use configs/suite-all-caps.yaml (query-string-auth, "
+        "basic-auth, change-repo-on-events)",
+    )
+    run.add_argument(
+        "--report-dir",
+        metavar="DIR",
+        help="write results.json, junit.xml, report.html and badges here (docs/results.md)",
+    )
+    run.add_argument(
+        "--vendor-profile",
+        metavar="FILE",
+        help="known deviations: covered failures are waived (docs/vendor-profiles.md; default "
+        "<target>.vendor-profile.yaml beside the target file, if any)",
+    )
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after `--`: options passed to pytest")
     run.set_defaults(func=cmd_run)
 
-    serve = sub.add_parser("serve", help="run the reference server (all options go to it; see hecc serve -h)",
-                           add_help=False)
+    serve = sub.add_parser(
+        "serve", help="run the reference server (all options go to it; see hecc serve -h)", add_help=False
+    )
     serve.add_argument("server_args", nargs=argparse.REMAINDER)
     serve.set_defaults(func=cmd_serve)
 
     cases = sub.add_parser("cases", help="inspect the case corpus").add_subparsers(
-        dest="cases_command", required=True, metavar="ACTION")
-    for name, func, text in (("lint", cmd_cases_lint, "validate case files (exit 1 on any error)"),
-                             ("list", cmd_cases_list, "list cases with levels, requirements and variants"),
-                             ("coverage", cmd_cases_coverage,
-                              "requirement/profile pairs with no case (exit 1 on any gap)")):
+        dest="cases_command", required=True, metavar="ACTION"
+    )
+    for name, func, text in (
+        ("lint", cmd_cases_lint, "validate case files (exit 1 on any error)"),
+        ("list", cmd_cases_list, "list cases with levels, requirements and variants"),
+        ("coverage", cmd_cases_coverage, "requirement/profile pairs with no case (exit 1 on any gap)"),
+    ):
         p = cases.add_parser(name, help=text, description=text)
         p.add_argument("paths", nargs="*", help="case files or directories (default: the bundled corpus)")
         if name == "list":
@@ -311,18 +389,25 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
 
     target = sub.add_parser("target", help="target files").add_subparsers(
-        dest="target_command", required=True, metavar="ACTION")
-    init = target.add_parser("init", help="write an annotated example target file",
-                             description="Write an annotated example target file to FILE (stdout without).")
+        dest="target_command", required=True, metavar="ACTION"
+    )
+    init = target.add_parser(
+        "init",
+        help="write an annotated example target file",
+        description="Write an annotated example target file to FILE (stdout without).",
+    )
     init.add_argument("file", nargs="?", metavar="FILE")
     init.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     init.set_defaults(func=cmd_target_init)
 
     from hec_conformance.replay.cli import register as register_replay  # record, replay, capture
+
     register_replay(sub)
     from hec_conformance.fuzz.commands import register as register_fuzz  # fuzz, mutants
+
     register_fuzz(sub)
     from hec_conformance.reports.commands import register as register_reports  # report, compare
+
     register_reports(sub)
     return parser
 

@@ -61,8 +61,10 @@ def explain(result: CaseFinished, events: Iterable[ResultEvent], title: str = ""
                 lines.append(f"      content-type: {ctype}")
             lines.append(f"      body: {_body(ev.body)}")
         elif isinstance(ev, EventsRead):
-            lines.append(f"  stored for request {ev.index}: {len(ev.events)} event(s) in {ev.repository!r} "
-                         f"where {ev.query} ({ev.polls} read(s))")
+            lines.append(
+                f"  stored for request {ev.index}: {len(ev.events)} event(s) in {ev.repository!r} "
+                f"where {ev.query} ({ev.polls} read(s))"
+            )
             lines += [f"      {_event(e)}" for e in ev.events[:EVENTS_LIMIT]]
             if len(ev.events) > EVENTS_LIMIT:
                 lines.append(f"      ... {len(ev.events) - EVENTS_LIMIT} more")

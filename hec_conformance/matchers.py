@@ -49,7 +49,7 @@ def span_ms(text: str) -> int:
 def match_value(expected: Any, actual: Any, path: str, sent_at_ms: int) -> list[FieldDiff]:
     """Compare one value; `actual` is `MISSING` when the key is not there."""
     if is_matcher(expected):
-        (kind, arg), = expected.items()
+        ((kind, arg),) = expected.items()
         if kind == "absent":
             ok = (actual is MISSING) == bool(arg)
             return [] if ok else [FieldDiff(path, expected, actual, "present" if arg else "absent")]
@@ -66,8 +66,9 @@ def match_value(expected: Any, actual: Any, path: str, sent_at_ms: int) -> list[
         is_int = isinstance(actual, int) and not isinstance(actual, bool)
         if is_int and abs(actual - sent_at_ms) <= span_ms(arg):
             return []
-        return [FieldDiff(path, expected, actual,
-                          f"not an integer within {arg} of the send time {sent_at_ms}")]
+        return [
+            FieldDiff(path, expected, actual, f"not an integer within {arg} of the send time {sent_at_ms}")
+        ]
     if actual is MISSING:
         return [FieldDiff(path, expected, actual, "absent")]
     if isinstance(expected, dict):
@@ -77,8 +78,11 @@ def match_value(expected: Any, actual: Any, path: str, sent_at_ms: int) -> list[
     if isinstance(expected, list):
         if not isinstance(actual, list) or len(actual) != len(expected):
             return [FieldDiff(path, expected, actual, "different list")]
-        return [d for i, (e, a) in enumerate(zip(expected, actual, strict=True))
-                for d in match_value(e, a, f"{path}[{i}]", sent_at_ms)]
+        return [
+            d
+            for i, (e, a) in enumerate(zip(expected, actual, strict=True))
+            for d in match_value(e, a, f"{path}[{i}]", sent_at_ms)
+        ]
     if _same(expected, actual):
         return []
     return [FieldDiff(path, expected, actual, "not equal")]
@@ -91,8 +95,9 @@ def _same(expected: Any, actual: Any) -> bool:
     return bool(expected == actual) and (isinstance(expected, str) == isinstance(actual, str))
 
 
-def match_partial(expected: dict[str, Any], actual: dict[str, Any], sent_at_ms: int,
-                  prefix: str = "") -> list[FieldDiff]:
+def match_partial(
+    expected: dict[str, Any], actual: dict[str, Any], sent_at_ms: int, prefix: str = ""
+) -> list[FieldDiff]:
     """Every key of `expected` must match in `actual`; other keys of `actual` are ignored."""
     diffs: list[FieldDiff] = []
     for key, exp in expected.items():
@@ -101,22 +106,34 @@ def match_partial(expected: dict[str, Any], actual: dict[str, Any], sent_at_ms: 
     return diffs
 
 
-def match_events(expected: list[dict[str, Any]], actual: list[dict[str, Any]], sent_at_ms: int,
-                 ignore: frozenset[str] = frozenset()) -> list[FieldDiff]:
+def match_events(
+    expected: list[dict[str, Any]],
+    actual: list[dict[str, Any]],
+    sent_at_ms: int,
+    ignore: frozenset[str] = frozenset(),
+) -> list[FieldDiff]:
     """Stored events in order: equal count, then each a partial map; `ignore` fields are never checked.
 
     An expected event with ``"*": {absent: true}`` also allows no field it does not name, except
     fields whose names start with ``@`` or ``#`` (the target's own) and the `ignore` fields.
     """
     if len(expected) != len(actual):
-        return [FieldDiff("events", f"{len(expected)} event(s)", f"{len(actual)} event(s)",
-                          "different number of stored events")]
+        return [
+            FieldDiff(
+                "events",
+                f"{len(expected)} event(s)",
+                f"{len(actual)} event(s)",
+                "different number of stored events",
+            )
+        ]
     diffs: list[FieldDiff] = []
     for i, (exp, act) in enumerate(zip(expected, actual, strict=True)):
         wanted = {k: v for k, v in exp.items() if k not in ignore and k != OTHERS}
         diffs.extend(match_partial(wanted, act, sent_at_ms, prefix=f"events[{i}]"))
         if OTHERS in exp:
-            diffs.extend(FieldDiff(f"events[{i}].{name}", {"absent": True}, value, UNNAMED)
-                         for name, value in act.items()
-                         if name not in exp and name not in ignore and name[:1] not in ("@", "#"))
+            diffs.extend(
+                FieldDiff(f"events[{i}].{name}", {"absent": True}, value, UNNAMED)
+                for name, value in act.items()
+                if name not in exp and name not in ignore and name[:1] not in ("@", "#")
+            )
     return diffs

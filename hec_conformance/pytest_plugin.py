@@ -42,7 +42,7 @@ OPTIONS = {
     "cases": "directory of case files (default: the bundled corpus)",
     "report_dir": "write results.json, junit.xml, report.html and badges in this directory (docs/results.md)",
     "vendor_profile": "vendor profile of known deviations (docs/vendor-profiles.md; default: "
-                      "<target>.vendor-profile.yaml beside the target file, if any)",
+    "<target>.vendor-profile.yaml beside the target file, if any)",
 }
 OUTCOME_PROPERTY = "hec_outcome"
 
@@ -151,17 +151,23 @@ def pytest_configure(config: pytest.Config) -> None:
         config.args = [str(cases_dir)]
 
 
-def _reporting(config: pytest.Config, target: Target, by_file: dict[Path, list[Any]], fail_on: str,
-               catalogue: Any) -> Reporting:
+def _reporting(
+    config: pytest.Config, target: Target, by_file: dict[Path, list[Any]], fail_on: str, catalogue: Any
+) -> Reporting:
     """Reports and the vendor profile (docs/results.md, docs/vendor-profiles.md)."""
     from hec_conformance.reports import Reporting
     from hec_conformance.reports.xdist import WorkerRecords
     from hec_conformance.waivers import VendorProfileError
 
     try:
-        reporting = Reporting.start(target, [c for cases in by_file.values() for c in cases], fail_on=fail_on,
-                                    report_dir=_option(config, "report_dir"),
-                                    vendor_profile=_option(config, "vendor_profile"), catalogue=catalogue)
+        reporting = Reporting.start(
+            target,
+            [c for cases in by_file.values() for c in cases],
+            fail_on=fail_on,
+            report_dir=_option(config, "report_dir"),
+            vendor_profile=_option(config, "vendor_profile"),
+            catalogue=catalogue,
+        )
     except VendorProfileError as exc:
         raise pytest.UsageError(str(exc)) from None
     config.pluginmanager.register(WorkerRecords(reporting.collector), "hec-reports-xdist")
@@ -247,8 +253,11 @@ class CaseItem(pytest.Item):
                 state.markers.add(name)
                 self.config.addinivalue_line("markers", f"{name}: HEC case tag, area or requirement")
             self.add_marker(name)
-        self.user_properties += [("requirements", " ".join(case.requirements)),
-                                 ("level", self.level or "n/a"), ("variant", variant)]
+        self.user_properties += [
+            ("requirements", " ".join(case.requirements)),
+            ("level", self.level or "n/a"),
+            ("variant", variant),
+        ]
 
     def setup(self) -> None:
         state = self.config.stash[STATE]
@@ -263,8 +272,10 @@ class CaseItem(pytest.Item):
         if verdict.waiver:
             self.user_properties.append(("waiver", verdict.waiver))
         if verdict.outcome == "waived" and verdict.deviation:
-            pytest.skip(f"waived: {verdict.deviation.subject} ({verdict.deviation.reason}; "
-                        f"expires {verdict.deviation.expires})")
+            pytest.skip(
+                f"waived: {verdict.deviation.subject} ({verdict.deviation.reason}; "
+                f"expires {verdict.deviation.expires})"
+            )
         if self.result.outcome == "unsupported":
             pytest.skip(f"unsupported: {'; '.join(self.result.messages)}")
         if self.result.outcome == "error":
@@ -314,5 +325,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     summary = ", ".join(f"{n} {o}" for o, n in sorted(outcomes.items()))
     failing = sum(n for o, n in outcomes.items() if o in FAILING[state.fail_on] or o == "error")
     verdict = "conforms" if not failing else "does not conform"
-    terminalreporter.write_line(f"{state.engine.target.url} ({state.engine.target.profile}): {summary}; "
-                                f"{verdict} at --hec-fail-on {state.fail_on}")
+    terminalreporter.write_line(
+        f"{state.engine.target.url} ({state.engine.target.profile}): {summary}; "
+        f"{verdict} at --hec-fail-on {state.fail_on}"
+    )

@@ -124,8 +124,10 @@ class Diff:
     reason: str
 
     def __str__(self) -> str:
-        return f"request {self.index} {self.part} {self.path}: expected {self.expected!r}, " \
-               f"got {self.actual!r} ({self.reason})"
+        return (
+            f"request {self.index} {self.part} {self.path}: expected {self.expected!r}, "
+            f"got {self.actual!r} ({self.reason})"
+        )
 
 
 @dataclass(frozen=True)

@@ -85,10 +85,12 @@ def _schema() -> dict[str, Any]:
 def _expand(value: Any, where: str, env: dict[str, str]) -> Any:
     """Replace `${NAME}` by environment variables in every string; unset names are errors naming the key."""
     if isinstance(value, str):
+
         def sub(m: re.Match[str]) -> str:
             if m.group(1) not in env:
                 raise TargetError(f"{where}: environment variable {m.group(1)} is not set")
             return env[m.group(1)]
+
         return _ENV.sub(sub, value)
     if isinstance(value, dict):
         return {k: _expand(v, f"{where}.{k}" if where else str(k), env) for k, v in value.items()}
@@ -101,8 +103,9 @@ def _path(value: str | None, base: Path) -> Path | None:
     return None if value is None else (base / value)
 
 
-def parse_target(data: Any, *, base_dir: Path, env: dict[str, str] | None = None,
-                 source: Path | None = None) -> Target:
+def parse_target(
+    data: Any, *, base_dir: Path, env: dict[str, str] | None = None, source: Path | None = None
+) -> Target:
     """Build a Target from a parsed YAML mapping (env expansion, schema validation, paths)."""
     label = str(source) if source else "target"
     if not isinstance(data, dict):
@@ -113,21 +116,40 @@ def parse_target(data: Any, *, base_dir: Path, env: dict[str, str] | None = None
         first = errors[0]
         where = ".".join(str(p) for p in first.absolute_path) or "(top level)"
         raise TargetError(f"{label}: {where}: {first.message}")
-    tokens = {name: TokenRole(token=str(spec["token"]), repository=spec.get("repository"),
-                              parser=spec.get("parser"))
-              for name, spec in data["tokens"].items()}
+    tokens = {
+        name: TokenRole(
+            token=str(spec["token"]), repository=spec.get("repository"), parser=spec.get("parser")
+        )
+        for name, spec in data["tokens"].items()
+    }
     rb = data.get("readback") or {"kind": "none"}
-    readback = ReadbackConfig(kind=rb["kind"], url=rb.get("url", data["url"]), token=rb.get("token"),
-                              command=tuple(rb.get("command", ())))
+    readback = ReadbackConfig(
+        kind=rb["kind"],
+        url=rb.get("url", data["url"]),
+        token=rb.get("token"),
+        command=tuple(rb.get("command", ())),
+    )
     caps = frozenset(data.get("capabilities", ()))
     if "readback" in caps and readback.kind == "none":
         raise TargetError(f"{label}: capabilities: 'readback' is declared but readback.kind is none")
     tls_data = data.get("tls") or {}
-    tls = Tls(ca=_path(tls_data.get("ca"), base_dir), cert=_path(tls_data.get("cert"), base_dir),
-              key=_path(tls_data.get("key"), base_dir), verify=tls_data.get("verify", True))
-    return Target(url=data["url"].rstrip("/"), profile=data.get("profile", "humio"), capabilities=caps,
-                  marker_field=data.get("marker_field", "hec_case"), tokens=tokens, readback=readback,
-                  tls=tls, limits=dict(data.get("limits", {})), source=source)
+    tls = Tls(
+        ca=_path(tls_data.get("ca"), base_dir),
+        cert=_path(tls_data.get("cert"), base_dir),
+        key=_path(tls_data.get("key"), base_dir),
+        verify=tls_data.get("verify", True),
+    )
+    return Target(
+        url=data["url"].rstrip("/"),
+        profile=data.get("profile", "humio"),
+        capabilities=caps,
+        marker_field=data.get("marker_field", "hec_case"),
+        tokens=tokens,
+        readback=readback,
+        tls=tls,
+        limits=dict(data.get("limits", {})),
+        source=source,
+    )
 
 
 def load_target(path: str | Path, env: dict[str, str] | None = None) -> Target:
@@ -146,8 +168,9 @@ def load_target(path: str | Path, env: dict[str, str] | None = None) -> Target:
 
 def url_target(url: str, token: str, profile: str = "humio") -> Target:
     """A target from a bare URL and token: role `default` only, no capabilities, no read-back."""
-    return parse_target({"url": url, "profile": profile, "tokens": {"default": {"token": token}}},
-                        base_dir=Path.cwd(), env={})
+    return parse_target(
+        {"url": url, "profile": profile, "tokens": {"default": {"token": token}}}, base_dir=Path.cwd(), env={}
+    )
 
 
 EXAMPLE = """\

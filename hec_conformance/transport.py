@@ -75,8 +75,12 @@ class Transport:
 
     def send(self, request: HttpRequest) -> HttpResponse:
         """Send exactly these headers (in order) and body; raise TransportError when nothing came back."""
-        raw = httpx.Request(request.method, self.base_url + request.target(),
-                            headers=list(request.headers), content=request.body)
+        raw = httpx.Request(
+            request.method,
+            self.base_url + request.target(),
+            headers=list(request.headers),
+            content=request.body,
+        )
         # httpx fills Content-Length for any body; drop it for a body-less GET as a client would.
         if request.method == "GET" and not request.body:
             raw.headers.pop("Content-Length", None)
@@ -84,10 +88,15 @@ class Transport:
         try:
             resp = self._client.send(raw)
         except httpx.HTTPError as exc:
-            raise TransportError(f"{request.method} {self.base_url}{request.path}: "
-                                 f"{type(exc).__name__}: {exc}") from None
-        return HttpResponse(status=resp.status_code, headers=tuple(resp.headers.items()),
-                            body=resp.content, elapsed=time.monotonic() - started)
+            raise TransportError(
+                f"{request.method} {self.base_url}{request.path}: {type(exc).__name__}: {exc}"
+            ) from None
+        return HttpResponse(
+            status=resp.status_code,
+            headers=tuple(resp.headers.items()),
+            body=resp.content,
+            elapsed=time.monotonic() - started,
+        )
 
     def close(self) -> None:
         """Close the pool."""

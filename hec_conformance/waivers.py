@@ -90,8 +90,9 @@ class VendorProfile:
 
     def judge(self, result: CaseFinished) -> Verdict:
         """The reported outcome of `result` under this profile."""
-        covering = [d for d in self.deviations
-                    if d.covers(result.case_id, result.variant, result.requirements)]
+        covering = [
+            d for d in self.deviations if d.covers(result.case_id, result.variant, result.requirements)
+        ]
         if not covering or result.outcome not in (*WAIVABLE, "pass"):
             return Verdict(result.outcome)
         today = self.today or dt.date.today()
@@ -105,8 +106,11 @@ class VendorProfile:
 
     def to_dict(self) -> dict[str, Any]:
         """What a results document records about the profile."""
-        return {"vendor": self.vendor, "file": str(self.source) if self.source else None,
-                "deviations": [d.to_dict() for d in self.deviations]}
+        return {
+            "vendor": self.vendor,
+            "file": str(self.source) if self.source else None,
+            "deviations": [d.to_dict() for d in self.deviations],
+        }
 
 
 def _version(text: str) -> tuple[int, ...]:
@@ -139,8 +143,13 @@ def _normalise(data: Any) -> Any:
     return data
 
 
-def parse_vendor_profile(data: Any, *, source: Path | None = None, requirement_ids: Iterable[str] = (),
-                         case_ids: Iterable[str] = ()) -> VendorProfile:
+def parse_vendor_profile(
+    data: Any,
+    *,
+    source: Path | None = None,
+    requirement_ids: Iterable[str] = (),
+    case_ids: Iterable[str] = (),
+) -> VendorProfile:
     """Check a parsed profile against the schema, and its ids against the known ones when given."""
     label = str(source) if source else "vendor profile"
     data = _normalise(data)
@@ -158,11 +167,13 @@ def parse_vendor_profile(data: Any, *, source: Path | None = None, requirement_i
             try:
                 dt.date.fromisoformat(deviation.expires)
             except ValueError:
-                raise VendorProfileError(f"{label}: deviations.{i}.expires: {deviation.expires!r} "
-                                         "is not a calendar date") from None
+                raise VendorProfileError(
+                    f"{label}: deviations.{i}.expires: {deviation.expires!r} is not a calendar date"
+                ) from None
         if known_reqs and deviation.requirement and deviation.requirement not in known_reqs:
-            raise VendorProfileError(f"{label}: deviations.{i}.requirement: unknown requirement id "
-                                     f"{deviation.requirement!r}")
+            raise VendorProfileError(
+                f"{label}: deviations.{i}.requirement: unknown requirement id {deviation.requirement!r}"
+            )
         case_id = _CASE.match(deviation.case or "")
         if known_cases and case_id and case_id["id"] not in known_cases:
             raise VendorProfileError(f"{label}: deviations.{i}.case: unknown case id {case_id['id']!r}")
@@ -170,8 +181,9 @@ def parse_vendor_profile(data: Any, *, source: Path | None = None, requirement_i
     return VendorProfile(tuple(deviations), data.get("vendor"), source)
 
 
-def load_vendor_profile(path: str | Path, *, requirement_ids: Iterable[str] = (),
-                        case_ids: Iterable[str] = ()) -> VendorProfile:
+def load_vendor_profile(
+    path: str | Path, *, requirement_ids: Iterable[str] = (), case_ids: Iterable[str] = ()
+) -> VendorProfile:
     """Read and check a vendor profile YAML file; every problem is a VendorProfileError."""
     path = Path(path)
     try:
@@ -190,4 +202,3 @@ def beside(target_file: str | Path) -> Path | None:
     target_file = Path(target_file)
     candidate = target_file.with_name(f"{target_file.stem}.vendor-profile.yaml")
     return candidate if candidate.is_file() else None
-

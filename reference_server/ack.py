@@ -56,8 +56,9 @@ class _Channel:
 class AckRegistry:
     """Per-channel ack ids for tokens with acknowledgement on."""
 
-    def __init__(self, *, max_channels: int, max_pending: int, max_pending_per_channel: int,
-                 idle_seconds: float) -> None:
+    def __init__(
+        self, *, max_channels: int, max_pending: int, max_pending_per_channel: int, idle_seconds: float
+    ) -> None:
         self._channels: dict[str, _Channel] = {}
         self._max_channels = max_channels
         self._max_pending = max_pending

@@ -82,8 +82,12 @@ class HecApp:
         self._slots = asyncio.Semaphore(limits.max_concurrent_requests)
         self._repositories = frozenset(config.repositories)
         self._routes: dict[str, tuple[str, Callable[[Request], Awaitable[Answer]]]] = {}
-        for path in ("/api/v1/ingest/hec", "/services/collector", "/services/collector/event",
-                     "/services/collector/event/1.0"):
+        for path in (
+            "/api/v1/ingest/hec",
+            "/services/collector",
+            "/services/collector/event",
+            "/services/collector/event/1.0",
+        ):
             self._routes[path] = ("POST", self._event)
         for path in ("/api/v1/ingest/hec/raw", "/services/collector/raw", "/services/collector/raw/1.0"):
             self._routes[path] = ("POST", self._raw)
@@ -116,12 +120,17 @@ class HecApp:
         except Exception:
             log.exception("internal error on %s %s", request.method, request.path)
             answer = json_answer(500, {"text": "Internal server error", "code": 8})
-        await send({
-            "type": "http.response.start",
-            "status": answer.status,
-            "headers": [(b"content-type", answer.content_type),
-                        (b"content-length", str(len(answer.body)).encode()), *answer.headers],
-        })
+        await send(
+            {
+                "type": "http.response.start",
+                "status": answer.status,
+                "headers": [
+                    (b"content-type", answer.content_type),
+                    (b"content-length", str(len(answer.body)).encode()),
+                    *answer.headers,
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": answer.body})
 
     async def _dispatch(self, request: Request) -> Answer:
@@ -130,8 +139,9 @@ class HecApp:
         if route is None:
             match = _QUERY_PATH.fullmatch(request.path)
             if match is None:
-                return json_answer(404, {"text": "The requested URL was not found on this server.",
-                                         "code": 404})
+                return json_answer(
+                    404, {"text": "The requested URL was not found on this server.", "code": 404}
+                )
             route = ("POST", lambda r: self._query(r, match.group(1)))
         method, handler = route
         if request.method != method:

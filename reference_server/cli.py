@@ -26,23 +26,35 @@ from .store import Store
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="reference_server", description="HEC reference server (SPEC.md).")
-    p.add_argument("--config", type=Path, metavar="FILE",
-                   help="YAML configuration (default: built-in, fresh tokens)")
-    p.add_argument("--host", default="127.0.0.1", metavar="HOST",
-                   help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8088, metavar="PORT",
-                   help="port; 0 picks a free one (default 8088)")
+    p.add_argument(
+        "--config", type=Path, metavar="FILE", help="YAML configuration (default: built-in, fresh tokens)"
+    )
+    p.add_argument(
+        "--host", default="127.0.0.1", metavar="HOST", help="address to listen on (default 127.0.0.1)"
+    )
+    p.add_argument(
+        "--port", type=int, default=8088, metavar="PORT", help="port; 0 picks a free one (default 8088)"
+    )
     p.add_argument("--profile", choices=["humio", "splunk"], help="override the configured profile")
     where = p.add_mutually_exclusive_group()
-    where.add_argument("--data", type=Path, default=Path("hecc-data"), metavar="DIR",
-                       help="data folder (default ./hecc-data)")
+    where.add_argument(
+        "--data",
+        type=Path,
+        default=Path("hecc-data"),
+        metavar="DIR",
+        help="data folder (default ./hecc-data)",
+    )
     where.add_argument("--in-memory", action="store_true", help="keep events in memory only")
     p.add_argument("--tls-cert", metavar="FILE", help="PEM certificate chain: serve HTTPS")
     p.add_argument("--tls-key", metavar="FILE", help="PEM private key of --tls-cert")
-    p.add_argument("--tls-ca", metavar="FILE",
-                   help="CA certificate that clients should trust (written to the target file)")
-    p.add_argument("--write-target", type=Path, metavar="FILE",
-                   help="write a target file here once listening")
+    p.add_argument(
+        "--tls-ca",
+        metavar="FILE",
+        help="CA certificate that clients should trust (written to the target file)",
+    )
+    p.add_argument(
+        "--write-target", type=Path, metavar="FILE", help="write a target file here once listening"
+    )
     return p
 
 

@@ -169,8 +169,10 @@ class Store:
         # An exact term on a marker field narrows most: use its index rather than the time index.
         marker = next((t.field for t in terms if t.field in _INDEXED and t.value is not None), None)
         source = f"events INDEXED BY events_by_{marker}" if marker else "events"
-        sql = [f"SELECT seq, timestamp, ingest, fields FROM {source} WHERE repository = ?",
-               "AND timestamp BETWEEN ? AND ?"]
+        sql = [
+            f"SELECT seq, timestamp, ingest, fields FROM {source} WHERE repository = ?",
+            "AND timestamp BETWEEN ? AND ?",
+        ]
         params: list[Any] = [repository, start, end]
         for term in terms:
             column = _COLUMNS.get(term.field)
@@ -253,8 +255,17 @@ class Store:
             for job in writes:
                 for event in job.events:
                     fields = event.fields
-                    rows.append((seq, event.repository, event.timestamp, now, _fields_json(fields),
-                                 fields.get("hec_case"), fields.get("channel")))
+                    rows.append(
+                        (
+                            seq,
+                            event.repository,
+                            event.timestamp,
+                            now,
+                            _fields_json(fields),
+                            fields.get("hec_case"),
+                            fields.get("channel"),
+                        )
+                    )
                     seq += 1
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany(_INSERT, rows)

@@ -148,8 +148,9 @@ def _check_body(file: _File, request: Mapping[str, Any], path: KeyPath) -> None:
         file.error(path + ("base64",), message)
 
 
-def _check_repeat(file: _File, request: Mapping[str, Any], expects: list[tuple[KeyPath, Any]],
-                  path: KeyPath) -> None:
+def _check_repeat(
+    file: _File, request: Mapping[str, Any], expects: list[tuple[KeyPath, Any]], path: KeyPath
+) -> None:
     """`repeat` names a known limit and is not read back (docs/cases.md, "Repeating a request")."""
     if isinstance(request["repeat"], str):
         for message in placeholder_errors(request["repeat"]):
@@ -157,8 +158,11 @@ def _check_repeat(file: _File, request: Mapping[str, Any], expects: list[tuple[K
     for expect_path, expect in expects:
         for key in ("events", "stored"):
             if key in expect:
-                file.error(expect_path + (key,), f"a repeated request is not read back: {key} cannot be"
-                                                 " combined with repeat (check storage in another request)")
+                file.error(
+                    expect_path + (key,),
+                    f"a repeated request is not read back: {key} cannot be"
+                    " combined with repeat (check storage in another request)",
+                )
 
 
 def _check_requirements(

@@ -46,8 +46,11 @@ def decode_text(notation: str) -> bytes:
 
 def notation_errors(notation: str) -> list[str]:
     """Messages for tokens that are malformed (e.g. `<lf>`, `<x0>`, `<X0A>`)."""
-    errors = [f"token {match.group(0)!r} repeats more than {MAX_REPEAT} times"
-              for match in _TOKEN.finditer(notation) if int(match.group(2) or 1) > MAX_REPEAT]
+    errors = [
+        f"token {match.group(0)!r} repeats more than {MAX_REPEAT} times"
+        for match in _TOKEN.finditer(notation)
+        if int(match.group(2) or 1) > MAX_REPEAT
+    ]
     for match in _NEAR_TOKEN.finditer(notation):
         if not _TOKEN.fullmatch(match.group(0)):
             errors.append(

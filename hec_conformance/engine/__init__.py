@@ -8,5 +8,13 @@ from hec_conformance.engine.placeholders import Context
 from hec_conformance.engine.runner import Engine
 from hec_conformance.engine.variants import VARIANTS, apply_variant, case_variants
 
-__all__ = ["ENDPOINTS", "VARIANTS", "BuiltRequest", "Context", "Engine", "apply_variant", "build_request",
-           "case_variants"]
+__all__ = [
+    "ENDPOINTS",
+    "VARIANTS",
+    "BuiltRequest",
+    "Context",
+    "Engine",
+    "apply_variant",
+    "build_request",
+    "case_variants",
+]

@@ -165,6 +165,7 @@ def build_request(request: Mapping[str, Any], ctx: Context, reads_back: bool) ->
         lookups = [("channel", channel)] if channel is not None else []
     elif not lookups:
         lookups = [(ctx.target.marker_field, ctx.marker)]
-    http = HttpRequest(method=method, path=path, headers=tuple(headers + extra), query=tuple(query),
-                       body=body)
+    http = HttpRequest(
+        method=method, path=path, headers=tuple(headers + extra), query=tuple(query), body=body
+    )
     return BuiltRequest(http=http, role=request_role(request), lookups=tuple(lookups))

@@ -78,8 +78,12 @@ class Context(Mapping[str, str]):
     channel2: str
 
     def __getitem__(self, name: str) -> str:
-        plain = {"marker": self.marker, "marker_field": self.target.marker_field,
-                 "channel": self.channel, "channel2": self.channel2}
+        plain = {
+            "marker": self.marker,
+            "marker_field": self.target.marker_field,
+            "channel": self.channel,
+            "channel2": self.channel2,
+        }
         if name in plain:
             return plain[name]
         kind, _, arg = name.partition(":")

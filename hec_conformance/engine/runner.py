@@ -65,8 +65,15 @@ def _diffs(index: int, part: str, found: Iterable[FieldDiff]) -> list[Diff]:
 class Engine:
     """Runs cases against one target. Listeners (callables) receive every result event, in order."""
 
-    def __init__(self, target: Target, catalogue: Any, *, listeners: Iterable[Listener] = (),
-                 readback_timeout: float = 15.0, http_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        target: Target,
+        catalogue: Any,
+        *,
+        listeners: Iterable[Listener] = (),
+        readback_timeout: float = 15.0,
+        http_timeout: float = 30.0,
+    ) -> None:
         self.target = target
         self.catalogue = catalogue
         self.listeners: list[Listener] = list(listeners)
@@ -108,8 +115,11 @@ class Engine:
 
     def start_run(self) -> None:
         """Announce a run (no tokens in the event)."""
-        self.emit(RunStarted(self.target.url, self.target.profile, tuple(sorted(self.target.capabilities)),
-                             time.time()))
+        self.emit(
+            RunStarted(
+                self.target.url, self.target.profile, tuple(sorted(self.target.capabilities)), time.time()
+            )
+        )
 
     def finish_run(self, counts: Mapping[str, int], duration_s: float) -> None:
         """Announce the end of a run with the number of case variants per outcome."""
@@ -172,8 +182,17 @@ class Engine:
         self.emit(CaseStarted(case.id, variant, str(case.file), reqs, level))
 
         def finish(outcome: str, messages: Iterable[str] = (), diffs: Iterable[Diff] = ()) -> CaseFinished:
-            result = CaseFinished(case.id, variant, str(case.file), outcome, reqs, level, tuple(messages),
-                                  tuple(diffs), (time.monotonic() - started) * 1000)
+            result = CaseFinished(
+                case.id,
+                variant,
+                str(case.file),
+                outcome,
+                reqs,
+                level,
+                tuple(messages),
+                tuple(diffs),
+                (time.monotonic() - started) * 1000,
+            )
             self.emit(result)
             return result
 
@@ -215,17 +234,36 @@ class Engine:
                     break
         return diffs + self._read_back(case, variant, sent)
 
-    def _exchange(self, case_id: str, variant: str, index: int, built: BuiltRequest, marker: str,
-                  sent_at: int) -> HttpResponse:
+    def _exchange(
+        self, case_id: str, variant: str, index: int, built: BuiltRequest, marker: str, sent_at: int
+    ) -> HttpResponse:
         """Send one request and announce it and its answer (redacted)."""
         http = built.http
-        self.emit(RequestSent(case_id, variant, index, http.method, self.redact(http.target()),
-                              self._redact_headers(http.headers), self._redact_bytes(http.body),
-                              marker, sent_at))
+        self.emit(
+            RequestSent(
+                case_id,
+                variant,
+                index,
+                http.method,
+                self.redact(http.target()),
+                self._redact_headers(http.headers),
+                self._redact_bytes(http.body),
+                marker,
+                sent_at,
+            )
+        )
         resp = self._transport.send(http)
-        self.emit(ResponseReceived(case_id, variant, index, resp.status,
-                                   self._redact_headers(resp.headers), self._redact_bytes(resp.body),
-                                   resp.elapsed * 1000))
+        self.emit(
+            ResponseReceived(
+                case_id,
+                variant,
+                index,
+                resp.status,
+                self._redact_headers(resp.headers),
+                self._redact_bytes(resp.body),
+                resp.elapsed * 1000,
+            )
+        )
         return resp
 
     # -- read-back ------------------------------------------------------------------------------------
@@ -254,8 +292,12 @@ class Engine:
             shown = tuple(json.loads(self.redact(json.dumps(e, ensure_ascii=False))) for e in events)
             self.emit(EventsRead(case.id, variant, s.index, repository, query, shown, polls))
             if "events" in s.expect:
-                found = match_events(list(s.expect["events"]), events, s.sent_at_ms,
-                                     ignore=frozenset({self.target.marker_field}))
+                found = match_events(
+                    list(s.expect["events"]),
+                    events,
+                    s.sent_at_ms,
+                    ignore=frozenset({self.target.marker_field}),
+                )
             elif len(events) != want:
                 found = [FieldDiff("stored", want, len(events), "different number of stored events")]
             else:
@@ -263,8 +305,9 @@ class Engine:
             diffs += _diffs(s.index, "stored", found)
         return diffs
 
-    def _read_all(self, repository: str, lookups: tuple[tuple[str, str], ...],
-                  start: int) -> list[dict[str, Any]]:
+    def _read_all(
+        self, repository: str, lookups: tuple[tuple[str, str], ...], start: int
+    ) -> list[dict[str, Any]]:
         events: list[dict[str, Any]] = []
         seen: set[str] = set()
         for field, value in lookups:
@@ -276,8 +319,9 @@ class Engine:
         # Several lookups (marker in `fields` and in `source`): merge in query order.
         return sorted(events, key=lambda e: e.get("@timestamp", 0)) if len(lookups) > 1 else events
 
-    def _poll(self, repository: str, lookups: tuple[tuple[str, str], ...], want: int,
-              start: int) -> tuple[list[dict[str, Any]], int]:
+    def _poll(
+        self, repository: str, lookups: tuple[tuple[str, str], ...], want: int, start: int
+    ) -> tuple[list[dict[str, Any]], int]:
         """Read until `want` events are there (or the read-back timeout), backing off between reads."""
         deadline = time.monotonic() + self.readback_timeout
         delay, polls = 0.05, 0
@@ -290,8 +334,9 @@ class Engine:
             time.sleep(min(delay, remaining))
             delay = min(delay * 2, 1.0)
 
-    def _read_settled(self, repository: str, lookups: tuple[tuple[str, str], ...], want: int,
-                      start: int, proved: set[str]) -> tuple[list[dict[str, Any]], int]:
+    def _read_settled(
+        self, repository: str, lookups: tuple[tuple[str, str], ...], want: int, start: int, proved: set[str]
+    ) -> tuple[list[dict[str, Any]], int]:
         """The stored events once the read-back is current: a first read that finds `want` events is
         final; otherwise a sentinel proves that everything sent before it is visible, and one more
         read gives the answer (no blind wait on a target that stored fewer events than expected)."""
@@ -312,14 +357,22 @@ class Engine:
         Events sent before the sentinel are then visible too (QRY-5), so reading nothing for a case's
         marker afterwards proves that nothing was stored, without a blind sleep.
         """
-        role = next((r for r in SENTINEL_ROLES if r in self.target.tokens
-                     and self.target.tokens[r].repository == repository), None)
+        role = next(
+            (
+                r
+                for r in SENTINEL_ROLES
+                if r in self.target.tokens and self.target.tokens[r].repository == repository
+            ),
+            None,
+        )
         if role is None:
             raise ReadbackError(f"no token role of repository {repository!r} to send the sentinel with")
         marker = str(uuid.uuid4())
         envelope = {"event": "hecc sentinel", "fields": {self.target.marker_field: marker}}
-        headers = (("Authorization", f"Splunk {self.target.tokens[role].token}"),
-                   ("Content-Type", "application/json"))
+        headers = (
+            ("Authorization", f"Splunk {self.target.tokens[role].token}"),
+            ("Content-Type", "application/json"),
+        )
         body = json.dumps(envelope).encode()
         refusals = []
         for path in SENTINEL_PATHS:
@@ -331,5 +384,6 @@ class Engine:
             raise ReadbackError(f"the sentinel event was refused ({'; '.join(refusals)})")
         events, _ = self._poll(repository, ((self.target.marker_field, marker),), 1, 0)
         if not events:
-            raise ReadbackError(f"the sentinel event never became visible in {repository!r} "
-                                f"within {self.readback_timeout:g}s")
+            raise ReadbackError(
+                f"the sentinel event never became visible in {repository!r} within {self.readback_timeout:g}s"
+            )

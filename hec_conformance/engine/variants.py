@@ -23,8 +23,7 @@ def _applies(variant: str, requests: Sequence[Mapping[str, Any]]) -> bool:
         return not any("gzip" in r or _sets_header(r, "content-encoding") for r in requests)
     if variant == "json-ctype":
         return not any("content_type" in r or _sets_header(r, "content-type") for r in requests)
-    return (not any("separator" in r for r in requests)
-            and any(len(r["events"]) >= 2 for r in requests))
+    return not any("separator" in r for r in requests) and any(len(r["events"]) >= 2 for r in requests)
 
 
 def case_variants(variants: bool | Sequence[str], requests: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:

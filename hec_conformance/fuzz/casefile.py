@@ -15,9 +15,13 @@ import yaml
 from hec_conformance.fuzz.differential import NEAR_NOW, PRESENT, Disagreement, Observation
 from hec_conformance.fuzz.strategies import HecRequest, Ph
 
-ENDPOINT_NAMES = {"/services/collector/event": "collector-event", "/services/collector": "collector",
-                  "/api/v1/ingest/hec": "hec", "/services/collector/raw": "raw",
-                  "/api/v1/ingest/hec/raw": "hec-raw"}
+ENDPOINT_NAMES = {
+    "/services/collector/event": "collector-event",
+    "/services/collector": "collector",
+    "/api/v1/ingest/hec": "hec",
+    "/services/collector/raw": "raw",
+    "/api/v1/ingest/hec/raw": "hec-raw",
+}
 # Requirements that SPEC §0 makes humio-only (stored events, kv, raw) need `profiles: [humio]`.
 BOTH_PROFILES = frozenset({"ORD-1", "ORD-2", "BODY-1"})
 _PLACEHOLDER = re.compile(r"\$\{(marker|channel|channel2|repo:[a-z_]+)\}")
@@ -48,27 +52,43 @@ def _marker_in_source(request: HecRequest) -> bool:
     return any(isinstance(e, dict) and e.get("source") == Ph("marker") for e in request.marked().envelopes())
 
 
-def case_document(case_id: str, request: HecRequest, oracle: Observation, disagreements: list[Disagreement],
-                  stored_checked: bool) -> dict[str, Any]:
+def case_document(
+    case_id: str,
+    request: HecRequest,
+    oracle: Observation,
+    disagreements: list[Disagreement],
+    stored_checked: bool,
+) -> dict[str, Any]:
     """The case file (as data) for a shrunk example, expectations from the oracle's observation;
     `stored_checked`: the stored events were compared (humio profile with read-back)."""
     requirements = sorted({d.requirement for d in disagreements})
     expect: dict[str, Any] = {"status": oracle.status}
     if isinstance(oracle.body, dict):
         expect["body"] = {k: oracle.body[k] for k in ("code", "invalid-event-number") if k in oracle.body}
-    needs = [cap for cap, used in (("raw", request.raw), ("gzip", request.gzip),
-                                   ("json-array-batch", request.array)) if used]
-    req: dict[str, Any] = {"endpoint": ENDPOINT_NAMES[request.path], "content_type": request.content_type,
-                           "text": text_notation(request)}
+    needs = [
+        cap
+        for cap, used in (("raw", request.raw), ("gzip", request.gzip), ("json-array-batch", request.array))
+        if used
+    ]
+    req: dict[str, Any] = {
+        "endpoint": ENDPOINT_NAMES[request.path],
+        "content_type": request.content_type,
+        "text": text_notation(request),
+    }
     if request.gzip:
         req["gzip"] = True
     notes = [f"Found by `hecc fuzz`: {d}" for d in disagreements]
-    case: dict[str, Any] = {"id": case_id, "title": f"fuzz: oracle and target disagree on {requirements[0]}",
-                            "requirements": requirements}
+    case: dict[str, Any] = {
+        "id": case_id,
+        "title": f"fuzz: oracle and target disagree on {requirements[0]}",
+        "requirements": requirements,
+    }
     humio_only = not set(requirements) <= BOTH_PROFILES
     if stored_checked and _marker_in_source(request):
-        notes.append("Stored events not checked: an envelope carries the marker in `source`, which a "
-                     "`text` body cannot be read back by.")
+        notes.append(
+            "Stored events not checked: an envelope carries the marker in `source`, which a "
+            "`text` body cannot be read back by."
+        )
     elif stored_checked:
         events = [{k: _matcher(v) for k, v in e.items()} for e in oracle.events]
         req["expect"] = {**expect, "events": events} if events else {**expect, "stored": 0}
@@ -83,8 +103,14 @@ def case_document(case_id: str, request: HecRequest, oracle: Observation, disagr
     return {"area": "", "cases": [case]}
 
 
-def write_case(path: Path, case_id: str, request: HecRequest, oracle: Observation,
-               disagreements: list[Disagreement], stored_checked: bool) -> Path:
+def write_case(
+    path: Path,
+    case_id: str,
+    request: HecRequest,
+    oracle: Observation,
+    disagreements: list[Disagreement],
+    stored_checked: bool,
+) -> Path:
     """Write the case file `path` (its area is the file name without .yaml)."""
     document = case_document(case_id, request, oracle, disagreements, stored_checked)
     document["area"] = path.stem

@@ -77,16 +77,22 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     target = _load_target(args.target)
     cli.probe(target.url)
     with cli.reference_server(target.profile, all_caps=False) as oracle_file:
-        fuzzer = Differential(_load_target(str(oracle_file)), target, _vendor_profile(Path(args.target)),
-                              readback_timeout=args.readback_timeout)
+        fuzzer = Differential(
+            _load_target(str(oracle_file)),
+            target,
+            _vendor_profile(Path(args.target)),
+            readback_timeout=args.readback_timeout,
+        )
         try:
             result = fuzzer.run(args.budget, args.seed)
         except (TransportError, ReadbackError) as exc:
             raise cli.CliError(f"fuzzing stopped: {exc}", cli.EXIT_HARNESS) from None
         finally:
             fuzzer.close()
-    print(f"hecc fuzz: {result.examples} example(s) in {result.seconds:.1f}s, seed {args.seed}, "
-          f"profile {target.profile}")
+    print(
+        f"hecc fuzz: {result.examples} example(s) in {result.seconds:.1f}s, seed {args.seed}, "
+        f"profile {target.profile}"
+    )
     if result.request is None:
         print("no disagreement with the oracle")
         return cli.EXIT_OK
@@ -97,13 +103,21 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
         print(f"  {found}")
     assert result.oracle is not None
     case_id = f"fuzz-seed-{args.seed}"
-    path = write_case(Path(args.out) / f"{case_id}.yaml", case_id, result.request, result.oracle,
-                      result.disagreements, stored_checked=fuzzer.readback)
+    path = write_case(
+        Path(args.out) / f"{case_id}.yaml",
+        case_id,
+        result.request,
+        result.oracle,
+        result.disagreements,
+        stored_checked=fuzzer.readback,
+    )
     _, errors = check([path])
     for error in errors:
         print(f"hecc fuzz: the written case does not lint: {error}", file=sys.stderr)
-    print(f"wrote {path} (the shrunk example, expectations from the oracle); replay it with:\n"
-          f"  hecc run --target {args.target} --cases {path.parent}")
+    print(
+        f"wrote {path} (the shrunk example, expectations from the oracle); replay it with:\n"
+        f"  hecc run --target {args.target} --cases {path.parent}"
+    )
     return cli.EXIT_HARNESS if errors else cli.EXIT_NONCONFORMANCE
 
 
@@ -135,54 +149,106 @@ def cmd_mutants(args: argparse.Namespace) -> int:
             raise cli.CliError(f"--only {args.only}: no such mutant")
     show = sys.maxsize if args.all_killers else 5
     with tempfile.TemporaryDirectory(prefix="hecc-mutants-") as workdir:
-        baseline, results = run_mutants(mutants, lambda: cli.reference_server("humio", all_caps=False),
-                                        Path(workdir), Path(args.cases) if args.cases else None,
-                                        args.workers, args.first_kill, progress=None if args.json else
-                                        lambda r: _print_mutant(r, show))
+        baseline, results = run_mutants(
+            mutants,
+            lambda: cli.reference_server("humio", all_caps=False),
+            Path(workdir),
+            Path(args.cases) if args.cases else None,
+            args.workers,
+            args.first_kill,
+            progress=None if args.json else lambda r: _print_mutant(r, show),
+        )
     if baseline.mismatches or baseline.errors:
-        print(f"hecc mutants: {len(baseline.mismatches) + len(baseline.errors)} case variant(s) do not pass "
-              f"on the real server; they kill nothing", file=sys.stderr)
+        print(
+            f"hecc mutants: {len(baseline.mismatches) + len(baseline.errors)} case variant(s) do not pass "
+            f"on the real server; they kill nothing",
+            file=sys.stderr,
+        )
     if args.json:
         for r in results:
-            print(json.dumps({"name": r.name, "rule": r.rule, "about": r.about, "killed": r.killed,
-                              "killers": list(r.killers), "errors": list(r.errors), "seconds": r.seconds}))
+            print(
+                json.dumps(
+                    {
+                        "name": r.name,
+                        "rule": r.rule,
+                        "about": r.about,
+                        "killed": r.killed,
+                        "killers": list(r.killers),
+                        "errors": list(r.errors),
+                        "seconds": r.seconds,
+                    }
+                )
+            )
     survivors = [r.name for r in results if not r.killed]
-    print(f"{len(results) - len(survivors)}/{len(results)} mutant(s) killed"
-          + (f"; survivors: {', '.join(survivors)}" if survivors else ""), file=sys.stderr)
+    print(
+        f"{len(results) - len(survivors)}/{len(results)} mutant(s) killed"
+        + (f"; survivors: {', '.join(survivors)}" if survivors else ""),
+        file=sys.stderr,
+    )
     return cli.EXIT_NONCONFORMANCE if survivors else cli.EXIT_OK
 
 
 def register(sub: Any) -> None:
     """Add `fuzz` and `mutants` to the `hecc` subcommands (`sub` from add_subparsers)."""
     fuzz = sub.add_parser(
-        "fuzz", help="differential fuzzing against the bundled reference server (the oracle)",
+        "fuzz",
+        help="differential fuzzing against the bundled reference server (the oracle)",
         description="Send Hypothesis-generated HEC requests to the target and to the bundled reference "
-                    "server; their answers and stored events must agree within the target's profile, "
-                    "capabilities and vendor-profile waivers. A disagreement is shrunk, checked again "
-                    "and written as a case file. Exit 0: no disagreement; 1: one found (case written).")
+        "server; their answers and stored events must agree within the target's profile, "
+        "capabilities and vendor-profile waivers. A disagreement is shrunk, checked again "
+        "and written as a case file. Exit 0: no disagreement; 1: one found (case written).",
+    )
     fuzz.add_argument("--target", metavar="FILE", required=True, help="target file (docs/targets.md)")
-    fuzz.add_argument("--budget", type=int, default=DEFAULT_BUDGET, metavar="N",
-                      help=f"number of generated examples (default {DEFAULT_BUDGET})")
-    fuzz.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S",
-                      help=f"Hypothesis seed; the same seed replays the same search (default {DEFAULT_SEED})")
-    fuzz.add_argument("--out", metavar="DIR", default="fuzz-cases",
-                      help="where the shrunk case file is written (default ./fuzz-cases)")
-    fuzz.add_argument("--readback-timeout", type=float, default=10.0, metavar="S",
-                      help="seconds to wait for the target's stored events (default 10)")
+    fuzz.add_argument(
+        "--budget",
+        type=int,
+        default=DEFAULT_BUDGET,
+        metavar="N",
+        help=f"number of generated examples (default {DEFAULT_BUDGET})",
+    )
+    fuzz.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        metavar="S",
+        help=f"Hypothesis seed; the same seed replays the same search (default {DEFAULT_SEED})",
+    )
+    fuzz.add_argument(
+        "--out",
+        metavar="DIR",
+        default="fuzz-cases",
+        help="where the shrunk case file is written (default ./fuzz-cases)",
+    )
+    fuzz.add_argument(
+        "--readback-timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="seconds to wait for the target's stored events (default 10)",
+    )
     fuzz.set_defaults(func=cmd_fuzz)
 
     mutants = sub.add_parser(
-        "mutants", help="run the corpus against deliberately broken servers; print what killed each",
+        "mutants",
+        help="run the corpus against deliberately broken servers; print what killed each",
         description="Run the full corpus against the bundled reference server (humio), then against every "
-                    "mutant of the catalogue, each in front of its own reference server. Exit 1 when a "
-                    "mutant survives.")
-    mutants.add_argument("--catalogue", metavar="PATH", default="tests/mutants",
-                         help="catalogue file or directory holding catalogue.py (default tests/mutants)")
+        "mutant of the catalogue, each in front of its own reference server. Exit 1 when a "
+        "mutant survives.",
+    )
+    mutants.add_argument(
+        "--catalogue",
+        metavar="PATH",
+        default="tests/mutants",
+        help="catalogue file or directory holding catalogue.py (default tests/mutants)",
+    )
     mutants.add_argument("--only", metavar="NAMES", help="comma-separated mutant names")
     mutants.add_argument("--workers", type=int, default=2, metavar="N", help="parallel processes (default 2)")
     mutants.add_argument("--cases", metavar="DIR", help="case directory (default: the bundled corpus)")
-    mutants.add_argument("--first-kill", action="store_true",
-                         help="stop each mutant at its first killing case (CI; survivors run everything)")
+    mutants.add_argument(
+        "--first-kill",
+        action="store_true",
+        help="stop each mutant at its first killing case (CI; survivors run everything)",
+    )
     mutants.add_argument("--all-killers", action="store_true", help="list every killing case (default 5)")
     mutants.add_argument("--json", action="store_true", help="one JSON object per mutant")
     mutants.set_defaults(func=cmd_mutants)

@@ -27,8 +27,16 @@ EARLIEST = -(2**62)  # query window start: events stored before the epoch (`time
 VOLATILE = frozenset({"@id", "@ingesttimestamp"})
 NEAR_NOW, PRESENT = "<ingest time>", "<present>"
 # Fields whose difference points at one SPEC rule (others: EVT-3 for object events, KV-1 for text).
-FIELD_RULES = {"@timestamp": "TIME-1", "@timezone": "TZ-1", "#type": "ST-1", "@host": "SRC-1",
-               "@source": "SRC-1", "#repo": "IDX-1", "@error": "TIME-5", "@error_msg": "TIME-5"}
+FIELD_RULES = {
+    "@timestamp": "TIME-1",
+    "@timezone": "TZ-1",
+    "#type": "ST-1",
+    "@host": "SRC-1",
+    "@source": "SRC-1",
+    "#repo": "IDX-1",
+    "@error": "TIME-5",
+    "@error_msg": "TIME-5",
+}
 # Oracle roles whose repositories are read back, and their placeholder names.
 READ_ROLES = ("default", "other_repo")
 
@@ -64,8 +72,11 @@ class Side:
         self.readback_timeout = readback_timeout
         self._transport = Transport(target.url, target.tls)
         self._reader: Reader | None = make_reader(target) if target.has("readback") else None
-        self._repos = {role: target.tokens[role].repository for role in READ_ROLES
-                       if role in target.tokens and target.tokens[role].repository}
+        self._repos = {
+            role: target.tokens[role].repository
+            for role in READ_ROLES
+            if role in target.tokens and target.tokens[role].repository
+        }
 
     def close(self) -> None:
         self._transport.close()
@@ -88,8 +99,9 @@ class Side:
         if request.raw:
             headers += ((CHANNEL_HEADER, marker),)
         sent_at = int(time.time() * 1000)
-        resp = self._transport.send(HttpRequest("POST", request.path, headers,
-                                                body=request.marked().wire_body(self.resolve(marker))))
+        resp = self._transport.send(
+            HttpRequest("POST", request.path, headers, body=request.marked().wire_body(self.resolve(marker)))
+        )
         try:
             body = json.loads(resp.body)
         except ValueError:
@@ -156,16 +168,18 @@ def _code(body: Any, key: str) -> Any:
     return body.get(key) if isinstance(body, dict) else None
 
 
-def compare(request: HecRequest, oracle: Observation, target: Observation,
-            profile: str) -> list[Disagreement]:
+def compare(
+    request: HecRequest, oracle: Observation, target: Observation, profile: str
+) -> list[Disagreement]:
     """Every difference that matters in `profile` (splunk: responses only, SPEC §0)."""
     found = []
     if oracle.status != target.status:
         found.append(Disagreement("status", "ORD-1", oracle.status, target.status))
     for key in ("code", "invalid-event-number"):
         if _code(oracle.body, key) != _code(target.body, key):
-            found.append(Disagreement(f"body.{key}", "ORD-1", _code(oracle.body, key),
-                                      _code(target.body, key)))
+            found.append(
+                Disagreement(f"body.{key}", "ORD-1", _code(oracle.body, key), _code(target.body, key))
+            )
     if profile != "humio":
         return found
     if len(oracle.events) != len(target.events):
@@ -174,8 +188,14 @@ def compare(request: HecRequest, oracle: Observation, target: Observation,
     for i, (mine, theirs) in enumerate(zip(oracle.events, target.events, strict=True)):
         for name in sorted(set(mine) | set(theirs)):
             if mine.get(name) != theirs.get(name):
-                found.append(Disagreement(f"events[{i}].{name}", _field_rule(name, request),
-                                          mine.get(name, "<absent>"), theirs.get(name, "<absent>")))
+                found.append(
+                    Disagreement(
+                        f"events[{i}].{name}",
+                        _field_rule(name, request),
+                        mine.get(name, "<absent>"),
+                        theirs.get(name, "<absent>"),
+                    )
+                )
     return found
 
 
@@ -211,8 +231,13 @@ class _Found(AssertionError):
 class Differential:
     """Oracle and target side by side; `check` one request, `run` a Hypothesis search."""
 
-    def __init__(self, oracle: Target, target: Target, vendor_profile: VendorProfile | None = None,
-                 readback_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        oracle: Target,
+        target: Target,
+        vendor_profile: VendorProfile | None = None,
+        readback_timeout: float = 10.0,
+    ) -> None:
         self.profile = target.profile
         self.capabilities = target.capabilities  # the oracle has every one the strategies use
         self.vendor_profile = vendor_profile
@@ -236,9 +261,16 @@ class Differential:
         started = time.monotonic()
         last: list[HecRequest] = []
 
-        @settings(max_examples=budget, database=None, deadline=None, derandomize=False, print_blob=False,
-                  suppress_health_check=list(HealthCheck), phases=(Phase.generate, Phase.shrink),
-                  report_multiple_bugs=False)
+        @settings(
+            max_examples=budget,
+            database=None,
+            deadline=None,
+            derandomize=False,
+            print_blob=False,
+            suppress_health_check=list(HealthCheck),
+            phases=(Phase.generate, Phase.shrink),
+            report_multiple_bugs=False,
+        )
         @seed(seed_value)
         @given(hec_requests(self.capabilities))
         def search(request: HecRequest) -> None:
@@ -258,4 +290,3 @@ class Differential:
             result.oracle, result.target, result.disagreements = self.check(last[-1])
         result.seconds = time.monotonic() - started
         return result
-

@@ -81,8 +81,13 @@ def load_catalogue_file(path: Path) -> Sequence[Mutant]:
     return tuple(module.MUTANTS)
 
 
-def run_corpus(target_file: Path, cases: Sequence[Case], readback_timeout: float = 5.0,
-               skip: frozenset[str] = frozenset(), first_kill: bool = False) -> CorpusRun:
+def run_corpus(
+    target_file: Path,
+    cases: Sequence[Case],
+    readback_timeout: float = 5.0,
+    skip: frozenset[str] = frozenset(),
+    first_kill: bool = False,
+) -> CorpusRun:
     """Every case variant of `cases` against the target; which did not pass. `first_kill`: stop at the
     first mismatch of a case variant not in `skip` (those failing on the real server)."""
     started = time.monotonic()
@@ -119,10 +124,15 @@ def _run_job(index: int) -> CorpusRun:
 Upstream = Callable[[], contextlib.AbstractContextManager[Path]]
 
 
-def run_mutants(mutants: Sequence[Mutant], upstream: Upstream, workdir: Path,
-                cases_dir: Path | None = None, workers: int = 2, first_kill: bool = False,
-                progress: Callable[[MutantResult], None] | None = None
-                ) -> tuple[CorpusRun, list[MutantResult]]:
+def run_mutants(
+    mutants: Sequence[Mutant],
+    upstream: Upstream,
+    workdir: Path,
+    cases_dir: Path | None = None,
+    workers: int = 2,
+    first_kill: bool = False,
+    progress: Callable[[MutantResult], None] | None = None,
+) -> tuple[CorpusRun, list[MutantResult]]:
     """The corpus against the real server (baseline) and against every mutant, `workers` at a time;
     `upstream()` starts a reference server and yields its target file (one per run).
 
@@ -134,8 +144,14 @@ def run_mutants(mutants: Sequence[Mutant], upstream: Upstream, workdir: Path,
     with upstream() as upstream_target:
         baseline = run_corpus(upstream_target, cases)
     broken = frozenset(baseline.mismatches) | frozenset(baseline.errors)
-    _JOB.update(upstream=upstream, workdir=workdir, cases=cases, mutants=list(mutants), skip=broken,
-                first_kill=first_kill)
+    _JOB.update(
+        upstream=upstream,
+        workdir=workdir,
+        cases=cases,
+        mutants=list(mutants),
+        skip=broken,
+        first_kill=first_kill,
+    )
     context = multiprocessing.get_context("fork")
     results = []
     try:
@@ -143,9 +159,14 @@ def run_mutants(mutants: Sequence[Mutant], upstream: Upstream, workdir: Path,
             futures = [pool.submit(_run_job, i) for i in range(len(mutants))]
             for mutant, future in zip(mutants, futures, strict=True):
                 run = future.result()
-                result = MutantResult(mutant.name, mutant.rule, mutant.about,
-                                      tuple(k for k in run.mismatches if k not in broken),
-                                      tuple(e for e in run.errors if e not in broken), run.seconds)
+                result = MutantResult(
+                    mutant.name,
+                    mutant.rule,
+                    mutant.about,
+                    tuple(k for k in run.mismatches if k not in broken),
+                    tuple(e for e in run.errors if e not in broken),
+                    run.seconds,
+                )
                 if progress:
                     progress(result)
                 results.append(result)

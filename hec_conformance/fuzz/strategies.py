@@ -29,8 +29,7 @@ from hypothesis import strategies as st
 
 EVENT_PATHS = ("/services/collector/event", "/services/collector", "/api/v1/ingest/hec")
 RAW_PATHS = ("/services/collector/raw", "/api/v1/ingest/hec/raw")
-CONTENT_TYPES = ("text/plain; charset=utf-8", "application/json", "application/x-www-form-urlencoded",
-                 None)
+CONTENT_TYPES = ("text/plain; charset=utf-8", "application/json", "application/x-www-form-urlencoded", None)
 MEMBERS = ("time", "host", "source", "sourcetype", "index", "event", "fields", "timezone")
 SEPARATORS = ("", " ", "\n", "\r\n", "\t", "\r", "\n\n", " \t\r\n ")
 LINE_ENDS = ("\n", "\r\n", "\r")
@@ -177,24 +176,66 @@ def _decimal_text(draw: st.DrawFn) -> str:
 @st.composite
 def json_numbers(draw: st.DrawFn) -> Num:
     """JSON numbers as written: integers, decimals, exponents, negatives and edge values."""
-    edge = st.sampled_from(("0", "-0", "0.0", "1.005", "1.50", "1e2", "1E+2", "1537537729.9999",
-                            "1537537729.123", "-1.5", "1e308", "9007199254740993", "1537537729000",
-                            "99999999999999999999", "0.001", "1e-3"))
-    return Num(draw(st.one_of(edge, st.builds(str, st.integers(-(10**15), 10**15)),
-                              st.composite(_decimal_text)())))
+    edge = st.sampled_from(
+        (
+            "0",
+            "-0",
+            "0.0",
+            "1.005",
+            "1.50",
+            "1e2",
+            "1E+2",
+            "1537537729.9999",
+            "1537537729.123",
+            "-1.5",
+            "1e308",
+            "9007199254740993",
+            "1537537729000",
+            "99999999999999999999",
+            "0.001",
+            "1e-3",
+        )
+    )
+    return Num(
+        draw(st.one_of(edge, st.builds(str, st.integers(-(10**15), 10**15)), st.composite(_decimal_text)()))
+    )
 
 
-KV_PIECES = ("a=b", "k = v", 'q="x y"', "q='x y'", r'e="a \" b"', r'p="c:\temp"', "u=http://h/?p=1",
-             "a=b=c", "id=123,", 'bad="open', "x=", "=lonely", "foo:bar=1", "@error=x", "#repo=r",
-             "k.v-1_2=z", "é=ü", "k=é", "dup=1 dup=2", "\tt=1", "sp=  v")
+KV_PIECES = (
+    "a=b",
+    "k = v",
+    'q="x y"',
+    "q='x y'",
+    r'e="a \" b"',
+    r'p="c:\temp"',
+    "u=http://h/?p=1",
+    "a=b=c",
+    "id=123,",
+    'bad="open',
+    "x=",
+    "=lonely",
+    "foo:bar=1",
+    "@error=x",
+    "#repo=r",
+    "k.v-1_2=z",
+    "é=ü",
+    "k=é",
+    "dup=1 dup=2",
+    "\tt=1",
+    "sp=  v",
+)
 
 
 @st.composite
 def kv_texts(draw: st.DrawFn, max_pieces: int = 6) -> str:
     """Strings full of key/value-like text (SPEC §5): quotes, escapes, `=` inside values, unicode."""
     free = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=8)
-    pair = st.builds(lambda k, q, v: f"{k}={q}{v}{q}", st.from_regex(r"[A-Za-z0-9_.\-]{1,6}", fullmatch=True),
-                     st.sampled_from(("", '"', "'")), st.text(st.sampled_from('ab =,"\'\\é\t'), max_size=6))
+    pair = st.builds(
+        lambda k, q, v: f"{k}={q}{v}{q}",
+        st.from_regex(r"[A-Za-z0-9_.\-]{1,6}", fullmatch=True),
+        st.sampled_from(("", '"', "'")),
+        st.text(st.sampled_from("ab =,\"'\\é\t"), max_size=6),
+    )
     piece = st.one_of(st.sampled_from(KV_PIECES), free, pair)
     parts = draw(st.lists(piece, max_size=max_pieces))
     return draw(st.sampled_from((" ", ",", "", "\t", ", "))).join(parts)
@@ -203,8 +244,9 @@ def kv_texts(draw: st.DrawFn, max_pieces: int = 6) -> str:
 def strings() -> st.SearchStrategy[str]:
     """Strings for any member: kv text, arbitrary unicode (no lone surrogates), edge values."""
     unicode = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
-    edges = st.sampled_from(("", " ", "null", "1537537729.5", "2020-01-01T00:00:00Z", "\u2028", "\x00", "\\",
-                             '"'))
+    edges = st.sampled_from(
+        ("", " ", "null", "1537537729.5", "2020-01-01T00:00:00Z", "\u2028", "\x00", "\\", '"')
+    )
     return st.one_of(kv_texts(), unicode, edges)
 
 
@@ -215,24 +257,33 @@ def scalars() -> st.SearchStrategy[Any]:
 
 def json_values(max_leaves: int = 8) -> st.SearchStrategy[Any]:
     """Any JSON value: scalars, arrays and objects nested a few levels."""
-    keys = st.one_of(st.sampled_from(("a", "b", "a.b", "host", "@timestamp", "#tag", "tags", "", "é")),
-                     st.from_regex(r"[a-z_]{1,5}", fullmatch=True))
-    return st.recursive(scalars(), lambda inner: st.one_of(
-        st.lists(inner, max_size=3), st.dictionaries(keys, inner, max_size=3)), max_leaves=max_leaves)
+    keys = st.one_of(
+        st.sampled_from(("a", "b", "a.b", "host", "@timestamp", "#tag", "tags", "", "é")),
+        st.from_regex(r"[a-z_]{1,5}", fullmatch=True),
+    )
+    return st.recursive(
+        scalars(),
+        lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(keys, inner, max_size=3)),
+        max_leaves=max_leaves,
+    )
 
 
 def object_events() -> st.SearchStrategy[dict[str, Any]]:
     """Nested object events (EVT-3): members of every type, nested objects and arrays."""
-    return st.dictionaries(st.from_regex(r"[a-zA-Z_][a-zA-Z0-9_]{0,5}", fullmatch=True), json_values(6),
-                           min_size=1, max_size=4)
+    return st.dictionaries(
+        st.from_regex(r"[a-zA-Z_][a-zA-Z0-9_]{0,5}", fullmatch=True), json_values(6), min_size=1, max_size=4
+    )
 
 
 def fields_values() -> st.SearchStrategy[Any]:
     """`fields`: objects with tags (`#env`) and nested values, or values that are not objects."""
-    names = st.one_of(st.sampled_from(("#env", "#type", "#repo", "@host", "env", "a.b", "n")),
-                      st.from_regex(r"#?[a-z]{1,5}", fullmatch=True))
-    return st.one_of(st.dictionaries(names, json_values(4), max_size=4), scalars(),
-                     st.lists(scalars(), max_size=2))
+    names = st.one_of(
+        st.sampled_from(("#env", "#type", "#repo", "@host", "env", "a.b", "n")),
+        st.from_regex(r"#?[a-z]{1,5}", fullmatch=True),
+    )
+    return st.one_of(
+        st.dictionaries(names, json_values(4), max_size=4), scalars(), st.lists(scalars(), max_size=2)
+    )
 
 
 def times(unit_guess: bool = False) -> st.SearchStrategy[Any]:
@@ -268,9 +319,28 @@ def envelopes(draw: st.DrawFn, unit_guess: bool = False) -> dict[Any, Any]:
 
 def invalid_envelopes() -> st.SearchStrategy[Text]:
     """Text that is not a JSON object: truncated objects, other JSON values, garbage."""
-    return st.builds(Text, st.sampled_from(('{"event": ', '{"event":"x"', "{", "}", "[]", "1", '"s"', "null",
-                                            "true", '{"event":"\\ud800"}', "{'event': 'x'}", "{,}",
-                                            '{"event":"x",}', "x", '{"a":1}}')))
+    return st.builds(
+        Text,
+        st.sampled_from(
+            (
+                '{"event": ',
+                '{"event":"x"',
+                "{",
+                "}",
+                "[]",
+                "1",
+                '"s"',
+                "null",
+                "true",
+                '{"event":"\\ud800"}',
+                "{'event': 'x'}",
+                "{,}",
+                '{"event":"x",}',
+                "x",
+                '{"a":1}}',
+            )
+        ),
+    )
 
 
 def _framing(draw: st.DrawFn, count: int) -> tuple[str, ...]:
@@ -286,25 +356,35 @@ def event_requests(draw: st.DrawFn, capabilities: Collection[str] = ()) -> HecRe
     if draw(st.integers(0, 4)) == 4:
         parts.insert(draw(st.integers(0, len(parts))), draw(invalid_envelopes()))
     array = "json-array-batch" in capabilities and draw(st.integers(0, 6)) == 6
-    return HecRequest(path=draw(st.sampled_from(EVENT_PATHS)), parts=tuple(parts),
-                      separators=_framing(draw, len(parts)), array=array,
-                      gzip="gzip" in capabilities and draw(st.integers(0, 4)) == 4,
-                      content_type=draw(st.sampled_from(CONTENT_TYPES)))
+    return HecRequest(
+        path=draw(st.sampled_from(EVENT_PATHS)),
+        parts=tuple(parts),
+        separators=_framing(draw, len(parts)),
+        array=array,
+        gzip="gzip" in capabilities and draw(st.integers(0, 4)) == 4,
+        content_type=draw(st.sampled_from(CONTENT_TYPES)),
+    )
 
 
 @st.composite
 def raw_requests(draw: st.DrawFn, capabilities: Collection[str] = ()) -> HecRequest:
     """Raw-endpoint requests (SPEC §7): kv lines, blank and whitespace-only lines, mixed line ends,
     a last line with or without its end."""
-    lines = draw(st.lists(st.one_of(kv_texts(), st.sampled_from(("", " ", "\t ", "x"))), min_size=1,
-                          max_size=5).filter(lambda ls: any(line.strip(" \t") for line in ls)))
+    lines = draw(
+        st.lists(
+            st.one_of(kv_texts(), st.sampled_from(("", " ", "\t ", "x"))), min_size=1, max_size=5
+        ).filter(lambda ls: any(line.strip(" \t") for line in ls))
+    )
     ends = [draw(st.sampled_from(LINE_ENDS)) for _ in lines]
     if draw(st.booleans()):
         ends[-1] = ""
-    return HecRequest(path=draw(st.sampled_from(RAW_PATHS)),
-                      parts=tuple(line.replace("\r", " ").replace("\n", " ") for line in lines),
-                      separators=tuple(ends), gzip="gzip" in capabilities and draw(st.integers(0, 4)) == 4,
-                      content_type=draw(st.sampled_from(CONTENT_TYPES)))
+    return HecRequest(
+        path=draw(st.sampled_from(RAW_PATHS)),
+        parts=tuple(line.replace("\r", " ").replace("\n", " ") for line in lines),
+        separators=tuple(ends),
+        gzip="gzip" in capabilities and draw(st.integers(0, 4)) == 4,
+        content_type=draw(st.sampled_from(CONTENT_TYPES)),
+    )
 
 
 def hec_requests(capabilities: Collection[str] = ()) -> st.SearchStrategy[HecRequest]:
@@ -318,6 +398,24 @@ def resolver(values: Mapping[str, str]) -> Callable[[str], str]:
     return lambda name: values[name]
 
 
-__all__ = ["HecRequest", "Num", "Ph", "Text", "envelopes", "event_requests", "fields_values", "hec_requests",
-           "invalid_envelopes", "json_numbers", "json_values", "kv_texts", "member_values", "object_events",
-           "raw_requests", "resolver", "scalars", "strings", "times"]
+__all__ = [
+    "HecRequest",
+    "Num",
+    "Ph",
+    "Text",
+    "envelopes",
+    "event_requests",
+    "fields_values",
+    "hec_requests",
+    "invalid_envelopes",
+    "json_numbers",
+    "json_values",
+    "kv_texts",
+    "member_values",
+    "object_events",
+    "raw_requests",
+    "resolver",
+    "scalars",
+    "strings",
+    "times",
+]

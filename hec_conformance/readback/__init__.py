@@ -24,11 +24,14 @@ def make_reader(target: Target) -> Reader:
     kind = target.readback.kind
     if kind == "logscale-query":
         from hec_conformance.readback.logscale_query import LogScaleQueryReader
+
         return LogScaleQueryReader(target)
     if kind == "command":
         from hec_conformance.readback.command import CommandReader
+
         return CommandReader(target)
     from hec_conformance.readback.none import NoReader
+
     return NoReader()
 
 

@@ -28,13 +28,15 @@ class CommandReader:
         except (KeyError, IndexError, ValueError) as exc:
             raise ReadbackError(f"readback.command has an unknown placeholder: {exc}") from None
         try:
-            done = subprocess.run(argv, capture_output=True, timeout=self._timeout, cwd=self._cwd,
-                                  check=False)
+            done = subprocess.run(
+                argv, capture_output=True, timeout=self._timeout, cwd=self._cwd, check=False
+            )
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise ReadbackError(f"readback command failed to run: {exc}") from None
         if done.returncode != 0:
-            raise ReadbackError(f"readback command exited {done.returncode}: "
-                                f"{done.stderr.decode('utf-8', 'replace')[:300]}")
+            raise ReadbackError(
+                f"readback command exited {done.returncode}: {done.stderr.decode('utf-8', 'replace')[:300]}"
+            )
         events: list[dict[str, Any]] = []
         for n, line in enumerate(done.stdout.decode("utf-8", "replace").splitlines(), 1):
             if not line.strip():

@@ -32,19 +32,32 @@ class LogScaleQueryReader:
     def read(self, repository: str, field: str, value: str, start: int = 0) -> list[dict[str, Any]]:
         """The events whose `field` is `value`, ordered by @timestamp then ingest order."""
         now_ms = int(time.time() * 1000)
-        body = json.dumps({"queryString": query_string(field, value), "start": start,
-                           "end": now_ms + END_AHEAD_MS, "isLive": False}).encode()
-        request = HttpRequest("POST", f"/api/v1/repositories/{quote(repository, safe='')}/query",
-                              headers=(("Authorization", f"Bearer {self._token}"),
-                                       ("Accept", "application/json"),
-                                       ("Content-Type", "application/json")), body=body)
+        body = json.dumps(
+            {
+                "queryString": query_string(field, value),
+                "start": start,
+                "end": now_ms + END_AHEAD_MS,
+                "isLive": False,
+            }
+        ).encode()
+        request = HttpRequest(
+            "POST",
+            f"/api/v1/repositories/{quote(repository, safe='')}/query",
+            headers=(
+                ("Authorization", f"Bearer {self._token}"),
+                ("Accept", "application/json"),
+                ("Content-Type", "application/json"),
+            ),
+            body=body,
+        )
         try:
             resp = self._transport.send(request)
         except TransportError as exc:
             raise ReadbackError(f"query API unreachable: {exc}") from None
         if resp.status != 200:
-            raise ReadbackError(f"query API answered {resp.status} for repository {repository!r}: "
-                                f"{resp.body[:200]!r}")
+            raise ReadbackError(
+                f"query API answered {resp.status} for repository {repository!r}: {resp.body[:200]!r}"
+            )
         try:
             events = json.loads(resp.body)
         except ValueError:

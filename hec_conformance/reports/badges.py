@@ -20,8 +20,12 @@ def _badge(doc: Results, level: str) -> dict[str, object]:
     else:
         color = "green" if waived else "brightgreen"
     profile = doc["target"]["profile"] or "?"
-    return {"schemaVersion": SHIELDS_SCHEMA_VERSION, "label": f"HEC {level} ({profile})",
-            "message": message, "color": color}
+    return {
+        "schemaVersion": SHIELDS_SCHEMA_VERSION,
+        "label": f"HEC {level} ({profile})",
+        "message": message,
+        "color": color,
+    }
 
 
 def render_badges(doc: Results) -> dict[str, dict[str, object]]:

@@ -72,9 +72,13 @@ def _public_url(url: str) -> str:
 
 def default_environment() -> dict[str, str]:
     """Where the suite ran: Python and the operating system (no host names, no users)."""
-    return {"suite": suite_version(), "python": platform.python_version(),
-            "implementation": platform.python_implementation(),
-            "os": f"{platform.system()} {platform.release()}", "machine": platform.machine()}
+    return {
+        "suite": suite_version(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "os": f"{platform.system()} {platform.release()}",
+        "machine": platform.machine(),
+    }
 
 
 def _shown_file(file: str) -> str:
@@ -92,10 +96,17 @@ class Collector:
     string (responses and read-back events are the target's, not redacted by the engine).
     """
 
-    def __init__(self, *, cases: Iterable[CaseInfo] = (), vendor_profile: VendorProfile | None = None,
-                 fail_on: str = "must", secrets: Iterable[str] = (),
-                 catalogue: Mapping[str, Any] | None = None, environment: Mapping[str, str] | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        *,
+        cases: Iterable[CaseInfo] = (),
+        vendor_profile: VendorProfile | None = None,
+        fail_on: str = "must",
+        secrets: Iterable[str] = (),
+        catalogue: Mapping[str, Any] | None = None,
+        environment: Mapping[str, str] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.cases = {c.id: c for c in cases}
         self.vendor_profile = vendor_profile
         self.fail_on = fail_on
@@ -131,10 +142,17 @@ class Collector:
 
     def _record(self, event: CaseStarted | CaseFinished) -> dict[str, Any]:
         info = self.cases.get(event.case_id)
-        return {"id": event.case_id, "variant": event.variant, "file": _shown_file(event.file),
-                "area": info.area if info else Path(event.file).stem, "title": info.title if info else "",
-                "content_hash": info.content_hash if info else None, "requirements": list(event.requirements),
-                "level": event.level, "exchanges": []}
+        return {
+            "id": event.case_id,
+            "variant": event.variant,
+            "file": _shown_file(event.file),
+            "area": info.area if info else Path(event.file).stem,
+            "title": info.title if info else "",
+            "content_hash": info.content_hash if info else None,
+            "requirements": list(event.requirements),
+            "level": event.level,
+            "exchanges": [],
+        }
 
     def _exchange(self, record: dict[str, Any], event: RequestSent | ResponseReceived | EventsRead) -> None:
         exchanges = record["exchanges"]
@@ -155,9 +173,14 @@ class Collector:
         waiver = None
         if verdict.waiver and verdict.deviation:
             waiver = {"state": verdict.waiver, **verdict.deviation.to_dict()}
-        record.update(outcome=verdict.outcome, engine_outcome=event.outcome, waiver=waiver,
-                      messages=list(event.messages), diffs=[_cut(dataclasses.asdict(d)) for d in event.diffs],
-                      duration_ms=round(event.duration_ms, 3))
+        record.update(
+            outcome=verdict.outcome,
+            engine_outcome=event.outcome,
+            waiver=waiver,
+            messages=list(event.messages),
+            diffs=[_cut(dataclasses.asdict(d)) for d in event.diffs],
+            duration_ms=round(event.duration_ms, 3),
+        )
 
     # -- scrubbing ------------------------------------------------------------------------------------
     def _scrub_bytes(self, body: bytes) -> bytes:
@@ -183,9 +206,17 @@ class Collector:
         started = self.run.started_at if self.run else now
         records = list(self.records)
         for (case_id, variant), record in self._open.items():  # started, never finished: a harness error
-            records.append({**record, "outcome": "error", "engine_outcome": "error", "waiver": None,
-                            "messages": [f"{case_id}[{variant}] never finished (the harness stopped)"],
-                            "diffs": [], "duration_ms": 0.0})
+            records.append(
+                {
+                    **record,
+                    "outcome": "error",
+                    "engine_outcome": "error",
+                    "waiver": None,
+                    "messages": [f"{case_id}[{variant}] never finished (the harness stopped)"],
+                    "diffs": [],
+                    "duration_ms": 0.0,
+                }
+            )
         profile = self.run.profile if self.run else None
         doc: Results = {
             "format": FORMAT,
@@ -193,8 +224,11 @@ class Collector:
             "generated_at": _iso(now),
             "started_at": _iso(started),
             "duration_s": round(self.finished.duration_s if self.finished else now - started, 3),
-            "target": {"url": _public_url(self.run.target_url) if self.run else None, "profile": profile,
-                       "capabilities": list(self.run.capabilities) if self.run else []},
+            "target": {
+                "url": _public_url(self.run.target_url) if self.run else None,
+                "profile": profile,
+                "capabilities": list(self.run.capabilities) if self.run else [],
+            },
             "environment": self.environment,
             "fail_on": self.fail_on,
             "vendor_profile": self.vendor_profile.to_dict() if self.vendor_profile else None,
@@ -209,8 +243,15 @@ class Collector:
             from hec_conformance.catalogue import load_catalogue
 
             catalogue = load_catalogue()
-        return [{"id": r.id, "section": r.section, "title": r.title,
-                 "level": r.level_for(profile) if profile else None} for r in catalogue.values()]
+        return [
+            {
+                "id": r.id,
+                "section": r.section,
+                "title": r.title,
+                "level": r.level_for(profile) if profile else None,
+            }
+            for r in catalogue.values()
+        ]
 
 
 def _cut(value: Any) -> Any:
@@ -247,11 +288,17 @@ def summarise(cases: list[dict[str, Any]], requirements: list[dict[str, Any]], f
     level_rank = {level: i for i, level in enumerate((*LEVELS, "n/a"))}
     return {
         "counts": counts,
-        "verdict": {"fail_on": fail_on, "conforms": not any(counts[o] for o in failing),
-                    "failing": sum(counts[o] for o in failing), "waived": waivers["waived"],
-                    "stale_waivers": waivers["stale"], "expired_waivers": waivers["expired"]},
-        "areas": [{"area": area, "level": level, "counts": table[(area, level)]}
-                  for area, level in sorted(table, key=lambda k: (k[0], level_rank[k[1]]))],
+        "verdict": {
+            "fail_on": fail_on,
+            "conforms": not any(counts[o] for o in failing),
+            "failing": sum(counts[o] for o in failing),
+            "waived": waivers["waived"],
+            "stale_waivers": waivers["stale"],
+            "expired_waivers": waivers["expired"],
+        },
+        "areas": [
+            {"area": area, "level": level, "counts": table[(area, level)]}
+            for area, level in sorted(table, key=lambda k: (k[0], level_rank[k[1]]))
+        ],
         "requirements": [{**r, "counts": per_req[r["id"]]} for r in requirements],
     }
-

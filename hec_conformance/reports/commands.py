@@ -73,10 +73,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `report` and `compare` to the `hecc` subcommands."""
     fmt = argparse.RawDescriptionHelpFormatter
-    report = sub.add_parser("report", formatter_class=fmt, epilog=REPORT_EPILOG,
-                            help="render reports again from a results.json (HTML, JUnit, badges, terminal)",
-                            description="Render report files again from a results.json written by "
-                                        "`hecc run --report-dir` (docs/results.md). Nothing is re-run.")
+    report = sub.add_parser(
+        "report",
+        formatter_class=fmt,
+        epilog=REPORT_EPILOG,
+        help="render reports again from a results.json (HTML, JUnit, badges, terminal)",
+        description="Render report files again from a results.json written by "
+        "`hecc run --report-dir` (docs/results.md). Nothing is re-run.",
+    )
     report.add_argument("results", metavar="RESULTS_JSON")
     report.add_argument("--html", metavar="FILE", help="write the self-contained HTML report")
     report.add_argument("--junit", metavar="FILE", help="write JUnit XML")
@@ -84,9 +88,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     report.add_argument("--dir", metavar="DIR", help="write every report file (as hecc run --report-dir)")
     report.add_argument("--terminal", action="store_true", help="also print the terminal summary")
     report.set_defaults(func=cmd_report)
-    comp = sub.add_parser("compare", formatter_class=fmt, epilog=COMPARE_EPILOG,
-                          help="what changed between two results.json files (regressions first)",
-                          description="Compare two runs, A (before) and B (after).")
+    comp = sub.add_parser(
+        "compare",
+        formatter_class=fmt,
+        epilog=COMPARE_EPILOG,
+        help="what changed between two results.json files (regressions first)",
+        description="Compare two runs, A (before) and B (after).",
+    )
     comp.add_argument("a", metavar="A_JSON")
     comp.add_argument("b", metavar="B_JSON")
     comp.set_defaults(func=cmd_compare)

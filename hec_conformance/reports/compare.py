@@ -67,17 +67,22 @@ def compare(a: Results, b: Results) -> list[Change]:
 def _run_line(label: str, doc: Results) -> str:
     counts = ", ".join(f"{doc['counts'][o]} {o}" for o in REPORTED if doc["counts"][o])
     target = doc["target"]
-    return (f"{label}: {target['url']} ({target['profile']}), suite {doc['suite']['version']}, "
-            f"started {doc['started_at']}: {counts}")
+    return (
+        f"{label}: {target['url']} ({target['profile']}), suite {doc['suite']['version']}, "
+        f"started {doc['started_at']}: {counts}"
+    )
 
 
-def render_compare(a: Results, b: Results, changes: list[Change],
-                   labels: tuple[str, str] = ("A", "B")) -> str:
+def render_compare(
+    a: Results, b: Results, changes: list[Change], labels: tuple[str, str] = ("A", "B")
+) -> str:
     """The comparison as text: both runs in one line each, then one line per change."""
     lines = [_run_line(labels[0], a), _run_line(labels[1], b)]
     if a["target"]["profile"] != b["target"]["profile"]:
-        lines.append(f"note: the runs used different profiles ({a['target']['profile']} and "
-                     f"{b['target']['profile']}); outcomes are not comparable one to one")
+        lines.append(
+            f"note: the runs used different profiles ({a['target']['profile']} and "
+            f"{b['target']['profile']}); outcomes are not comparable one to one"
+        )
     lines += [str(c) for c in changes]
     per_kind = {k: sum(c.kind == k for c in changes) for k in KINDS}
     summary = ", ".join(f"{n} {k}" for k, n in per_kind.items() if n)

@@ -27,7 +27,9 @@ def write_badges(doc: Results, directory: Path) -> list[Path]:
 
 def write_reports(doc: Results, directory: Path) -> list[Path]:
     """Write results.json, junit.xml, report.html and one badge per level into `directory`."""
-    files = [write_text(directory / RESULTS_FILE, render_json(doc)),
-             write_text(directory / JUNIT_FILE, render_junit(doc)),
-             write_text(directory / HTML_FILE, render_html(doc))]
+    files = [
+        write_text(directory / RESULTS_FILE, render_json(doc)),
+        write_text(directory / JUNIT_FILE, render_junit(doc)),
+        write_text(directory / HTML_FILE, render_html(doc)),
+    ]
     return files + write_badges(doc, directory)

@@ -24,13 +24,22 @@ def _message(case: dict[str, Any]) -> str:
 
 
 def _testcase(case: dict[str, Any], failing: tuple[str, ...]) -> ET.Element:
-    el = ET.Element("testcase", classname=f"hec.{case['area']}", name=case_name(case),
-                    file=case["file"], time=f"{case['duration_ms'] / 1000:.3f}")
+    el = ET.Element(
+        "testcase",
+        classname=f"hec.{case['area']}",
+        name=case_name(case),
+        file=case["file"],
+        time=f"{case['duration_ms'] / 1000:.3f}",
+    )
     props = ET.SubElement(el, "properties")
     for rid in case["requirements"]:
         ET.SubElement(props, "property", name="requirement", value=rid)
-    values = [("level", case["level"] or "n/a"), ("outcome", case["outcome"]),
-              ("engine_outcome", case["engine_outcome"]), ("content_hash", case["content_hash"] or "")]
+    values = [
+        ("level", case["level"] or "n/a"),
+        ("outcome", case["outcome"]),
+        ("engine_outcome", case["engine_outcome"]),
+        ("content_hash", case["content_hash"] or ""),
+    ]
     if case["waiver"]:
         values.append(("waiver", case["waiver"]["state"]))
     for name, value in values:
@@ -49,21 +58,33 @@ def _testcase(case: dict[str, Any], failing: tuple[str, ...]) -> ET.Element:
 def render_junit(doc: Results) -> str:
     """The JUnit XML text of a results document (one testsuite per area)."""
     failing = tuple(o for o in failing_outcomes(doc["fail_on"]) if o != "error")
-    root = ET.Element("testsuites", name=f"hec-conformance {doc['suite']['version']}",
-                      time=f"{doc['duration_s']:.3f}")
+    root = ET.Element(
+        "testsuites", name=f"hec-conformance {doc['suite']['version']}", time=f"{doc['duration_s']:.3f}"
+    )
     totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
     for area, group in groupby(sorted(doc["cases"], key=lambda c: c["area"]), key=lambda c: c["area"]):
         cases = list(group)
-        counts = {"tests": len(cases), "failures": sum(c["outcome"] in failing for c in cases),
-                  "errors": sum(c["outcome"] == "error" for c in cases),
-                  "skipped": sum(c["outcome"] in ("unsupported", "waived") for c in cases)}
-        suite = ET.SubElement(root, "testsuite", name=f"hec.{area}", timestamp=doc["started_at"],
-                              time=f"{sum(c['duration_ms'] for c in cases) / 1000:.3f}",
-                              **{k: str(v) for k, v in counts.items()})
+        counts = {
+            "tests": len(cases),
+            "failures": sum(c["outcome"] in failing for c in cases),
+            "errors": sum(c["outcome"] == "error" for c in cases),
+            "skipped": sum(c["outcome"] in ("unsupported", "waived") for c in cases),
+        }
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=f"hec.{area}",
+            timestamp=doc["started_at"],
+            time=f"{sum(c['duration_ms'] for c in cases) / 1000:.3f}",
+            **{k: str(v) for k, v in counts.items()},
+        )
         props = ET.SubElement(suite, "properties")
         target = doc["target"]
-        for name, value in (("target", target["url"] or ""), ("profile", target["profile"] or ""),
-                            ("fail_on", doc["fail_on"])):
+        for name, value in (
+            ("target", target["url"] or ""),
+            ("profile", target["profile"] or ""),
+            ("fail_on", doc["fail_on"]),
+        ):
             ET.SubElement(props, "property", name=name, value=value)
         suite.extend(_testcase(c, failing) for c in cases)
         for key, value in counts.items():

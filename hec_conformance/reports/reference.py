@@ -17,14 +17,30 @@ from pathlib import Path
 PROFILES = ("humio", "splunk")
 RUN_TIMEOUT = 1800
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def run_profile(out: Path, profile: str) -> int:
     """`hecc run` against the bundled reference server in `profile`; 0 or 1 (a finding) are fine."""
-    argv = [sys.executable, "-m", "hec_conformance.cli", "run", "--profile", profile,
-            "--report-dir", str(out / profile)]
+    argv = [
+        sys.executable,
+        "-m",
+        "hec_conformance.cli",
+        "run",
+        "--profile",
+        profile,
+        "--report-dir",
+        str(out / profile),
+    ]
     return subprocess.run(argv, timeout=RUN_TIMEOUT, check=False).returncode
 
 
@@ -36,8 +52,10 @@ def screenshot(report: Path, png: Path) -> None:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
-                       else route.abort())
+            page.route(
+                "**/*",
+                lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort(),
+            )
             page.goto(report.resolve().as_uri())
             page.screenshot(path=str(png))
         finally:
@@ -46,8 +64,11 @@ def screenshot(report: Path, png: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; the exit code is the worst of the runs (2 or 3 stop it)."""
-    parser = argparse.ArgumentParser(prog="python -m hec_conformance.reports.reference", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m hec_conformance.reports.reference",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("out", type=Path, help="the reports directory (reports/)")
     parser.add_argument("--screenshot", action="store_true", help="also write OUT/screenshot.png")
     args = parser.parse_args(argv)

@@ -1,9 +1,9 @@
 """What a front end (the pytest plugin, `hecc run`) needs for reports, in one object.
 
-    reporting = Reporting.start(target, cases, fail_on="must", report_dir=Path("out"), vendor_profile=None)
-    engine.listeners.append(reporting.collector)
-    verdict = reporting.judge(engine.run(case, variant))     # waived / stale / expired applied
-    reporting.finish()                                        # writes the report files, returns them
+reporting = Reporting.start(target, cases, fail_on="must", report_dir=Path("out"), vendor_profile=None)
+engine.listeners.append(reporting.collector)
+verdict = reporting.judge(engine.run(case, variant))     # waived / stale / expired applied
+reporting.finish()                                        # writes the report files, returns them
 """
 
 from __future__ import annotations
@@ -33,8 +33,16 @@ class Reporting:
     report_dir: Path | None = None
 
     @classmethod
-    def start(cls, target: Target, cases: Iterable[CaseInfo], *, fail_on: str, report_dir: str | Path | None,
-              vendor_profile: str | Path | None, catalogue: Mapping[str, Any] | None = None) -> Reporting:
+    def start(
+        cls,
+        target: Target,
+        cases: Iterable[CaseInfo],
+        *,
+        fail_on: str,
+        report_dir: str | Path | None,
+        vendor_profile: str | Path | None,
+        catalogue: Mapping[str, Any] | None = None,
+    ) -> Reporting:
         """Load the vendor profile (the given file, else the one beside the target file) and set up.
 
         Raises VendorProfileError for a profile that cannot be used.
@@ -48,8 +56,13 @@ class Reporting:
 
                 catalogue = load_catalogue()
             profile = load_vendor_profile(path, requirement_ids=catalogue, case_ids=[c.id for c in cases])
-        collector = Collector(cases=cases, vendor_profile=profile, fail_on=fail_on, secrets=target.secrets(),
-                              catalogue=catalogue)
+        collector = Collector(
+            cases=cases,
+            vendor_profile=profile,
+            fail_on=fail_on,
+            secrets=target.secrets(),
+            catalogue=catalogue,
+        )
         return cls(collector, Path(report_dir) if report_dir else None)
 
     def judge(self, result: CaseFinished) -> Verdict:

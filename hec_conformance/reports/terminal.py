@@ -18,17 +18,31 @@ from hec_conformance.reports.text import case_name, diff_line, waiver_line, wire
 from hec_conformance.results import CaseFinished, ResultEvent
 
 SHORT = {"unsupported": "unsup."}
-STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow", "info": "cyan", "unsupported": "dim",
-         "waived": "magenta", "error": "bold red"}
+STYLE = {
+    "pass": "green",
+    "fail": "bold red",
+    "warn": "yellow",
+    "info": "cyan",
+    "unsupported": "dim",
+    "waived": "magenta",
+    "error": "bold red",
+}
 
 
 class ProgressBar:
     """A listener drawing a progress bar of case variants (a context manager: the bar ends with it)."""
 
     def __init__(self, console: Console, total: int | None) -> None:
-        self._progress = Progress(TextColumn("[bold]HEC conformance"), BarColumn(), MofNCompleteColumn(),
-                                  TextColumn("{task.fields[failed]} failing"), TimeElapsedColumn(),
-                                  TextColumn("{task.description}"), console=console, transient=True)
+        self._progress = Progress(
+            TextColumn("[bold]HEC conformance"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[failed]} failing"),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=console,
+            transient=True,
+        )
         self._task = self._progress.add_task("", total=total, failed=0)
         self._failed = 0
 
@@ -36,15 +50,17 @@ class ProgressBar:
         self._progress.start()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self._progress.stop()
 
     def __call__(self, event: ResultEvent) -> None:
         if isinstance(event, CaseFinished):
             self._failed += event.outcome in ("fail", "error")
-            self._progress.update(self._task, advance=1, failed=self._failed,
-                                  description=f"{event.case_id}[{event.variant}]")
+            self._progress.update(
+                self._task, advance=1, failed=self._failed, description=f"{event.case_id}[{event.variant}]"
+            )
 
 
 def _json(value: Any) -> str:
@@ -76,12 +92,18 @@ def _headline(doc: Results) -> Text:
     if verdict["conforms"]:
         text.append(f"CONFORMS at --fail-on {verdict['fail_on']}", style="bold green")
     else:
-        text.append(f"DOES NOT CONFORM at --fail-on {verdict['fail_on']}: {verdict['failing']} failing",
-                    style="bold red")
-    text.append(f"  ({len(doc['cases'])} case variants, {doc['duration_s']:.1f} s, "
-                f"suite {doc['suite']['version']})")
-    for key, label in (("waived", "waived"), ("stale_waivers", "stale waiver(s)"),
-                       ("expired_waivers", "expired waiver(s)")):
+        text.append(
+            f"DOES NOT CONFORM at --fail-on {verdict['fail_on']}: {verdict['failing']} failing",
+            style="bold red",
+        )
+    text.append(
+        f"  ({len(doc['cases'])} case variants, {doc['duration_s']:.1f} s, suite {doc['suite']['version']})"
+    )
+    for key, label in (
+        ("waived", "waived"),
+        ("stale_waivers", "stale waiver(s)"),
+        ("expired_waivers", "expired waiver(s)"),
+    ):
         if verdict[key]:
             text.append(f"; {verdict[key]} {label}", style="magenta")
     return text
@@ -103,8 +125,19 @@ def failure_panel(case: dict[str, Any], titles: dict[str, str]) -> Panel:
         for column in ("req", "part", "path", "expected", "actual", "why"):
             diffs.add_column(column, overflow="fold")
         for d in case["diffs"]:
-            diffs.add_row(*(Text(v) for v in (str(d["index"]), d["part"], d["path"], _json(d["expected"]),
-                                               _json(d["actual"]), d["reason"])))
+            diffs.add_row(
+                *(
+                    Text(v)
+                    for v in (
+                        str(d["index"]),
+                        d["part"],
+                        d["path"],
+                        _json(d["expected"]),
+                        _json(d["actual"]),
+                        d["reason"],
+                    )
+                )
+            )
         parts.append(diffs)
     parts.append(Text("\n".join(wire_lines(case)), style="dim", overflow="fold"))
     title = Text(f"{case['outcome'].upper()} {case_name(case)} ({case['level'] or '-'}) {case['file']}")
@@ -124,6 +157,11 @@ def render_terminal(doc: Results, console: Console) -> None:
         if case["outcome"] in ("warn", "info") and case["outcome"] not in failing:
             note = "; ".join(diff_line(d) for d in case["diffs"][:3])
         if note:
-            console.print(Text(f"{case['outcome'].upper():5} {case_name(case)} "
-                               f"({', '.join(case['requirements'])}): {note}", style=STYLE[case["outcome"]]))
+            console.print(
+                Text(
+                    f"{case['outcome'].upper():5} {case_name(case)} "
+                    f"({', '.join(case['requirements'])}): {note}",
+                    style=STYLE[case["outcome"]],
+                )
+            )
     console.print(_headline(doc))

@@ -32,9 +32,11 @@ def body_text(body: dict[str, Any], limit: int = BODY_SHOWN) -> str:
 
 def diff_line(diff: dict[str, Any]) -> str:
     """One field difference: where, expected, actual, why."""
-    return (f"request {diff['index']} {diff['part']} {diff['path']}: expected "
-            f"{json.dumps(diff['expected'], ensure_ascii=False)}, got "
-            f"{json.dumps(diff['actual'], ensure_ascii=False)} ({diff['reason']})")
+    return (
+        f"request {diff['index']} {diff['part']} {diff['path']}: expected "
+        f"{json.dumps(diff['expected'], ensure_ascii=False)}, got "
+        f"{json.dumps(diff['actual'], ensure_ascii=False)} ({diff['reason']})"
+    )
 
 
 def waiver_line(case: dict[str, Any]) -> str | None:
@@ -43,8 +45,11 @@ def waiver_line(case: dict[str, Any]) -> str | None:
     if not waiver:
         return None
     subject = waiver.get("case") or waiver.get("requirement")
-    what = {"waived": "waived by", "stale": "STALE waiver (the case passes; drop it):",
-            "expired": "EXPIRED waiver (counts again):"}[waiver["state"]]
+    what = {
+        "waived": "waived by",
+        "stale": "STALE waiver (the case passes; drop it):",
+        "expired": "EXPIRED waiver (counts again):",
+    }[waiver["state"]]
     return f"{what} deviation {subject}, expires {waiver['expires']}: {waiver['reason']}"
 
 
@@ -61,10 +66,13 @@ def wire_lines(case: dict[str, Any]) -> list[str]:
             lines.append(f"<-- response {ex['index']}: {resp['status']} ({resp['elapsed_ms']:.0f} ms)")
             lines.append(f"    body: {body_text(resp['body'])}")
         if rb:
-            lines.append(f"    stored: {len(rb['events'])} event(s) in {rb['repository']!r} "
-                         f"where {rb['query']}")
-            lines += [f"    {json.dumps(e, ensure_ascii=False, sort_keys=True)[:BODY_SHOWN]}"
-                      for e in rb["events"][:EVENTS_SHOWN]]
+            lines.append(
+                f"    stored: {len(rb['events'])} event(s) in {rb['repository']!r} where {rb['query']}"
+            )
+            lines += [
+                f"    {json.dumps(e, ensure_ascii=False, sort_keys=True)[:BODY_SHOWN]}"
+                for e in rb["events"][:EVENTS_SHOWN]
+            ]
             if len(rb["events"]) > EVENTS_SHOWN:
                 lines.append(f"    ... {len(rb['events']) - EVENTS_SHOWN} more")
     return lines
@@ -72,8 +80,10 @@ def wire_lines(case: dict[str, Any]) -> list[str]:
 
 def case_text(case: dict[str, Any]) -> str:
     """The full plain-text account of one case variant: verdict, waiver, messages, diff, wire log."""
-    head = (f"{case_name(case)} {case['outcome'].upper()} (level {case['level'] or '-'}; "
-            f"requirements {', '.join(case['requirements'])})")
+    head = (
+        f"{case_name(case)} {case['outcome'].upper()} (level {case['level'] or '-'}; "
+        f"requirements {', '.join(case['requirements'])})"
+    )
     lines = [head]
     if case["title"]:
         lines.append(f"  {case['title']}")

@@ -211,39 +211,49 @@ cases:
 """
 
 
-@pytest.mark.parametrize("repeat", ["1", "250", '"${limit:max_pending_acks_per_channel}"',
-                                    "'${limit:max_request_bytes}'"])
+@pytest.mark.parametrize(
+    "repeat", ["1", "250", '"${limit:max_pending_acks_per_channel}"', "'${limit:max_request_bytes}'"]
+)
 def test_repeat_counts_and_limits(case_files, repeat):
     assert case_files.lint("ack.yaml", REPEAT.replace("REPEAT", repeat)) == []
 
 
-@pytest.mark.parametrize(("repeat", "fragment"), [
-    ("0", "an integer of at least 1 or exactly one ${limit:NAME}"),
-    ("2.5", "an integer of at least 1 or exactly one ${limit:NAME}"),
-    ("true", "an integer of at least 1 or exactly one ${limit:NAME}"),
-    ('"${limit:max_pending_acks_per_channel} + 1"', "exactly one ${limit:NAME}"),
-    ('"20"', "exactly one ${limit:NAME}"),
-    ('"${marker}"', "exactly one ${limit:NAME}"),
-    ('"${limit:max_acks}"', "unknown placeholder '${limit:max_acks}'"),
-])
+@pytest.mark.parametrize(
+    ("repeat", "fragment"),
+    [
+        ("0", "an integer of at least 1 or exactly one ${limit:NAME}"),
+        ("2.5", "an integer of at least 1 or exactly one ${limit:NAME}"),
+        ("true", "an integer of at least 1 or exactly one ${limit:NAME}"),
+        ('"${limit:max_pending_acks_per_channel} + 1"', "exactly one ${limit:NAME}"),
+        ('"20"', "exactly one ${limit:NAME}"),
+        ('"${marker}"', "exactly one ${limit:NAME}"),
+        ('"${limit:max_acks}"', "unknown placeholder '${limit:max_acks}'"),
+    ],
+)
 def test_bad_repeat(case_files, repeat, fragment):
     error = one(case_files.lint("ack.yaml", REPEAT.replace("REPEAT", repeat)))
     assert where(error) == ("ack.yaml", 13, "cases[0].requests[0].repeat") and fragment in error.message
 
 
 def test_a_repeated_request_is_not_read_back(case_files):
-    text = REPEAT.replace("REPEAT", "3").replace("expect: {status: 200}", """expect: {status: 200, stored: 1}
+    text = REPEAT.replace("REPEAT", "3").replace(
+        "expect: {status: 200}",
+        """expect: {status: 200, stored: 1}
         expect_by_profile:
-          splunk: {events: [{"@rawstring": fill}]}""")
+          splunk: {events: [{"@rawstring": fill}]}""",
+    )
     errors = case_files.lint("ack.yaml", text)
-    assert [where(e)[1:] for e in errors] == [(14, "cases[0].requests[0].expect.stored"),
-                                               (16, "cases[0].requests[0].expect_by_profile.splunk.events")]
+    assert [where(e)[1:] for e in errors] == [
+        (14, "cases[0].requests[0].expect.stored"),
+        (16, "cases[0].requests[0].expect_by_profile.splunk.events"),
+    ]
     assert all("cannot be combined with repeat" in e.message for e in errors)
 
 
 def test_limits_are_not_expected_values(case_files):
-    text = REPEAT.replace("REPEAT", "2").replace("expect: {status: 200}",
-                                                 'expect: {body: {text: "${limit:max_request_bytes}"}}')
+    text = REPEAT.replace("REPEAT", "2").replace(
+        "expect: {status: 200}", 'expect: {body: {text: "${limit:max_request_bytes}"}}'
+    )
     error = one(case_files.lint("ack.yaml", text))
     assert where(error)[2] == "cases[0].requests[0].expect.body.text" and "in expectations" in error.message
 
@@ -308,8 +318,9 @@ def test_matcher_errors_in_events(case_files, value, key, fragment):
 
 
 def test_closed_event_key(case_files):
-    closed = GOOD.format(area="evt", id="evt-1").replace('"@rawstring": hello',
-                                                         '"*": {absent: true}, "@rawstring": hello')
+    closed = GOOD.format(area="evt", id="evt-1").replace(
+        '"@rawstring": hello', '"*": {absent: true}, "@rawstring": hello'
+    )
     assert case_files.lint("evt.yaml", closed) == []
     for value in ("{present: true}", '"x"'):
         error = one(case_files.lint("evt.yaml", closed.replace('"*": {absent: true}', f'"*": {value}')))

@@ -31,8 +31,14 @@ class Hec:
         self._transport.close()
         self._reader.close()
 
-    def post(self, path: str, body: bytes, role: str = "default", channel: str | None = None,
-             headers: tuple[tuple[str, str], ...] = ()) -> tuple[int, Any]:
+    def post(
+        self,
+        path: str,
+        body: bytes,
+        role: str = "default",
+        channel: str | None = None,
+        headers: tuple[tuple[str, str], ...] = (),
+    ) -> tuple[int, Any]:
         """POST `body`; the status and the JSON answer."""
         sent = [("Authorization", f"Splunk {self.target.tokens[role].token}"), *headers]
         if channel is not None:

@@ -48,15 +48,19 @@ class AckMachine(RuleBasedStateMachine):
     @rule(channel=st.sampled_from((None, "not-a-guid", "{" + str(uuid.UUID(int=7)) + "}", "")))
     def bad_channel(self, channel: str | None) -> None:
         status, answer = self.hec.post(EVENT, b'{"event":"x"}', role="ack", channel=channel)
-        expected = {"text": "Data channel is missing", "code": 10} if not channel else \
-            {"text": "Invalid data channel", "code": 11}
+        expected = (
+            {"text": "Data channel is missing", "code": 10}
+            if not channel
+            else {"text": "Invalid data channel", "code": 11}
+        )
         assert (status, answer) == (400, expected)
 
     @rule(c=st.integers(0, CHANNELS - 1), data=st.data())
     def query(self, c: int, data: st.DataObject) -> None:
         ids = data.draw(st.lists(st.integers(0, self.next_id[c] + 2), unique=True, max_size=6), label="ids")
-        status, answer = self.hec.post(ACK, json.dumps({"acks": ids}).encode(), role="ack",
-                                       channel=self.channel[c])
+        status, answer = self.hec.post(
+            ACK, json.dumps({"acks": ids}).encode(), role="ack", channel=self.channel[c]
+        )
         expected = {str(i): i in self.pending[c] for i in ids}
         assert (status, answer) == (200, {"acks": expected})
         done = {i for i in ids if i in self.pending[c]}
@@ -87,6 +91,12 @@ def machine(reference_target: Path, hec: Hec) -> type[AckMachine]:
 
 def test_channels_and_acknowledgement(machine: type[AckMachine]) -> None:
     test = machine.TestCase
-    test.settings = settings(max_examples=10, stateful_step_count=15, deadline=None, database=None,
-                             derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+    test.settings = settings(
+        max_examples=10,
+        stateful_step_count=15,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
     test().runTest()

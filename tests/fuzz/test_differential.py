@@ -28,20 +28,41 @@ def kv_quotes_kept(reference_target: Path, tmp_path: Path) -> Iterator[Path]:
 
 
 def test_the_reference_server_agrees_with_the_oracle(reference_target: Path, tmp_path: Path) -> None:
-    done = hecc("fuzz", "--target", str(reference_target), "--budget", BUDGET, "--seed", SEED,
-                "--out", str(tmp_path), timeout=120)
+    done = hecc(
+        "fuzz",
+        "--target",
+        str(reference_target),
+        "--budget",
+        BUDGET,
+        "--seed",
+        SEED,
+        "--out",
+        str(tmp_path),
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"{BUDGET} example(s)" in done.stdout and "no disagreement" in done.stdout
     assert not list(tmp_path.iterdir())
 
 
-def test_a_disagreement_is_shrunk_and_written_as_a_case(kv_quotes_kept: Path, reference_target: Path,
-                                                        tmp_path: Path) -> None:
+def test_a_disagreement_is_shrunk_and_written_as_a_case(
+    kv_quotes_kept: Path, reference_target: Path, tmp_path: Path
+) -> None:
     runs = []
     for attempt in ("first", "again"):  # the same seed replays the same search
         out = tmp_path / attempt
-        done = hecc("fuzz", "--target", str(kv_quotes_kept), "--budget", BUDGET, "--seed", SEED,
-                    "--out", str(out), timeout=120)
+        done = hecc(
+            "fuzz",
+            "--target",
+            str(kv_quotes_kept),
+            "--budget",
+            BUDGET,
+            "--seed",
+            SEED,
+            "--out",
+            str(out),
+            timeout=120,
+        )
         assert done.returncode == 1, done.stdout + done.stderr
         assert "target '\"" in done.stdout, done.stdout  # a value stored with its quotes
         [written] = out.glob("*.yaml")

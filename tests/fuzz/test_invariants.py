@@ -11,8 +11,13 @@ from hypothesis import strategies as st
 
 from hec_conformance.fuzz.strategies import HecRequest, Num, event_requests, kv_texts, resolver, scalars
 
-EXAMPLES = settings(max_examples=25, deadline=None, database=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+EXAMPLES = settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 CAPS = ("gzip", "json-array-batch")
 # Texts that are not a JSON object and cannot run into the next envelope: the error is at their place.
 # (No JSON array: a body that starts with one is read by the BODY-3 rules.)
@@ -22,8 +27,12 @@ PAST_NOW = 1_700_000_000  # 2023: never in the future (TIME-6)
 
 
 def _render(request: HecRequest, hec: Hec, marker: str) -> bytes:
-    values = {"marker": marker, "marker_field": hec.target.marker_field, "repo:default": "main",
-              "repo:other_repo": "audit"}
+    values = {
+        "marker": marker,
+        "marker_field": hec.target.marker_field,
+        "repo:default": "main",
+        "repo:other_repo": "audit",
+    }
     return request.marked().wire_body(resolver(values))
 
 
@@ -60,8 +69,11 @@ def flatten(value: Any, prefix: str, out: dict[str, str]) -> dict[str, str]:
 
 
 names = st.from_regex(r"[a-z]{1,3}", fullmatch=True)
-object_values = st.recursive(scalars(), lambda inner: st.one_of(
-    st.lists(inner, max_size=3), st.dictionaries(names, inner, max_size=3)), max_leaves=10)
+object_values = st.recursive(
+    scalars(),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(names, inner, max_size=3)),
+    max_leaves=10,
+)
 
 
 @EXAMPLES
@@ -91,8 +103,9 @@ def test_decimal_time_up_to_3_fraction_digits_maps_exactly(hec: Hec, seconds: in
 
 @EXAMPLES
 @given(st.lists(kv_texts(), min_size=0, max_size=4), st.data())
-def test_all_or_nothing_wherever_the_invalid_envelope_sits(hec: Hec, texts: list[str], data: st.DataObject
-                                                           ) -> None:
+def test_all_or_nothing_wherever_the_invalid_envelope_sits(
+    hec: Hec, texts: list[str], data: st.DataObject
+) -> None:
     k = data.draw(st.integers(0, len(texts)), label="k")
     bad = data.draw(st.sampled_from(NOT_AN_OBJECT), label="bad")
     marker = new_marker()

@@ -26,17 +26,25 @@ ALL_CAPS = ("raw", "gzip", "json-array-batch")
 
 
 def test_numbers_keep_their_spelling_and_placeholders_resolve() -> None:
-    request = HecRequest("/services/collector/event", (
-        {"time": Num("1.50"), "index": Ph("repo:default"), "event": {"n": Num("1e2")}},
-        Text('{"event": '), {"fields": 5}), separators=("", "\r\n"))
+    request = HecRequest(
+        "/services/collector/event",
+        (
+            {"time": Num("1.50"), "index": Ph("repo:default"), "event": {"n": Num("1e2")}},
+            Text('{"event": '),
+            {"fields": 5},
+        ),
+        separators=("", "\r\n"),
+    )
     assert request.marked().render(resolver(VALUES)).decode() == (
         '{"time":1.50,"index":"main","event":{"n":1e2},"fields":{"hec_case":"m-1"}}'
-        '{"event": \r\n{"fields":5,"source":"m-1"}')
+        '{"event": \r\n{"fields":5,"source":"m-1"}'
+    )
 
 
 def test_array_framing_and_gzip() -> None:
-    request = HecRequest("/services/collector", ({"event": "a"}, {"event": "b"}), separators=("\n",),
-                         array=True, gzip=True)
+    request = HecRequest(
+        "/services/collector", ({"event": "a"}, {"event": "b"}), separators=("\n",), array=True, gzip=True
+    )
     body = gzip.decompress(request.wire_body(resolver(VALUES)))
     assert json.loads(body) == [{"event": "a"}, {"event": "b"}]
     assert ("Content-Encoding", "gzip") in request.headers()

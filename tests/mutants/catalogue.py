@@ -33,11 +33,29 @@ from mutant_requests import (  # noqa: E402
 from mutant_responses import AckIdsGlobal, AckTrueTwice, EmptyHealthBody, NoInvalidEventNumber  # noqa: E402
 from mutant_stored import KvQuotesKept, TagsDropped, TimezoneShifts  # noqa: E402
 
-MUTANTS = tuple(ProxyMutant(b) for b in (
-    *SUITE_BROKEN_SERVERS,  # unknown token 401, partial batch, float time, sticky time, no alias, 202
-    BearerRefused, UnknownMemberRejected, GzipIgnored, TimeUnitGuess, BlankEventRejected,
-    NestedFieldsRejected, ArrayBatchRejected, PackedRejected, FormBodyRefused, QueryTokenIgnored,
-    IndexMismatchStored, StringTimeIgnored, HealthAliasMissing,
-    NoInvalidEventNumber, EmptyHealthBody, AckTrueTwice, AckIdsGlobal,
-    KvQuotesKept, TagsDropped, TimezoneShifts,
-))
+MUTANTS = tuple(
+    ProxyMutant(b)
+    for b in (
+        *SUITE_BROKEN_SERVERS,  # unknown token 401, partial batch, float time, sticky time, no alias, 202
+        BearerRefused,
+        UnknownMemberRejected,
+        GzipIgnored,
+        TimeUnitGuess,
+        BlankEventRejected,
+        NestedFieldsRejected,
+        ArrayBatchRejected,
+        PackedRejected,
+        FormBodyRefused,
+        QueryTokenIgnored,
+        IndexMismatchStored,
+        StringTimeIgnored,
+        HealthAliasMissing,
+        NoInvalidEventNumber,
+        EmptyHealthBody,
+        AckTrueTwice,
+        AckIdsGlobal,
+        KvQuotesKept,
+        TagsDropped,
+        TimezoneShifts,
+    )
+)

@@ -76,18 +76,21 @@ class BlankEventRejected(Breaker):
     def request(self, req: Exchange) -> Exchange | Reply:
         for k, (_, _, value) in enumerate(envelope_spans(body_text(req) or "") or ()):
             if value.get("event") is None:
-                return hec_reply(400, {"text": "Event field is required", "code": 12,
-                                       "invalid-event-number": k})
+                return hec_reply(
+                    400, {"text": "Event field is required", "code": 12, "invalid-event-number": k}
+                )
             if value["event"] == "":
-                return hec_reply(400, {"text": "Event field cannot be blank", "code": 13,
-                                       "invalid-event-number": k})
+                return hec_reply(
+                    400, {"text": "Event field cannot be blank", "code": 13, "invalid-event-number": k}
+                )
         return req
 
 
 def nested(value: object) -> bool:
     """An object, or an array holding objects or arrays."""
-    return isinstance(value, dict) or (isinstance(value, list)
-                                       and any(isinstance(i, dict | list) for i in value))
+    return isinstance(value, dict) or (
+        isinstance(value, list) and any(isinstance(i, dict | list) for i in value)
+    )
 
 
 class NestedFieldsRejected(Breaker):
@@ -98,8 +101,9 @@ class NestedFieldsRejected(Breaker):
         for k, (_, _, value) in enumerate(envelope_spans(body_text(req) or "") or ()):
             fields = value.get("fields")
             if isinstance(fields, dict) and any(nested(v) for v in fields.values()):
-                return hec_reply(400, {"text": "Error in handling indexed fields", "code": 15,
-                                       "invalid-event-number": k})
+                return hec_reply(
+                    400, {"text": "Error in handling indexed fields", "code": 15, "invalid-event-number": k}
+                )
         return req
 
 
@@ -164,8 +168,10 @@ class IndexMismatchStored(Breaker):
         text = (req.decoded() or b"").decode("utf-8", "replace")
         parts = urlsplit(req.target)
         query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "index"])
-        retry = replace(req.with_decoded(INDEX_MEMBER.sub('"index":null', text).encode("utf-8")),
-                        target=parts.path + (f"?{query}" if query else ""))
+        retry = replace(
+            req.with_decoded(INDEX_MEMBER.sub('"index":null', text).encode("utf-8")),
+            target=parts.path + (f"?{query}" if query else ""),
+        )
         return upstream.send(retry)
 
 

@@ -49,8 +49,11 @@ class AckTrueTwice(Breaker):
 
     def response(self, req: Exchange, reply: Reply, upstream: Upstream) -> Reply:
         body = reply.json()
-        if req.path != "/services/collector/ack" or not isinstance(body, dict) \
-                or not isinstance(body.get("acks"), dict):
+        if (
+            req.path != "/services/collector/ack"
+            or not isinstance(body, dict)
+            or not isinstance(body.get("acks"), dict)
+        ):
             return reply
         channel, acks = _channel(req), dict(body["acks"])
         with self._lock:

@@ -12,8 +12,10 @@ from mutant_proxy import QUERY_PREFIX
 KEPT_TAGS = frozenset({"#repo", "#type"})
 # Linear: a key starts where no key character precedes it; possessive runs never backtrack (events
 # of the limits cases hold a megabyte of letters).
-QUOTED_PAIR = re.compile(r"""(?<![A-Za-z0-9_.\-])([A-Za-z0-9_.\-]++)[ \t]*+=[ \t]*+"""
-                         r"""("(?:[^"\\]|\\.)*+"|'(?:[^'\\]|\\.)*+')""")
+QUOTED_PAIR = re.compile(
+    r"""(?<![A-Za-z0-9_.\-])([A-Za-z0-9_.\-]++)[ \t]*+=[ \t]*+"""
+    r"""("(?:[^"\\]|\\.)*+"|'(?:[^'\\]|\\.)*+')"""
+)
 OFFSET = re.compile(r"^([+-])(\d\d):?(\d\d)$")
 
 

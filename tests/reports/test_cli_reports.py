@@ -40,8 +40,15 @@ cases:
 
 def hecc(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.run([sys.executable, "-m", "hec_conformance.cli", *args], capture_output=True,
-                          text=True, timeout=TIMEOUT, cwd=ROOT, env=env, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "hec_conformance.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -63,9 +70,12 @@ def _outcomes(doc: dict) -> dict[str, tuple[str, str | None]]:
 
 def _profile(tmp_path: Path, expires: str) -> Path:
     path = tmp_path / "vendor.yaml"
-    path.write_text("vendor: reference server\ndeviations:\n"
-                    f"  - {{case: demo-wrong-status, reason: planted, expires: '{expires}'}}\n"
-                    f"  - {{requirement: EP-1, reason: once broken, expires: '{expires}'}}\n", "utf-8")
+    path.write_text(
+        "vendor: reference server\ndeviations:\n"
+        f"  - {{case: demo-wrong-status, reason: planted, expires: '{expires}'}}\n"
+        f"  - {{requirement: EP-1, reason: once broken, expires: '{expires}'}}\n",
+        "utf-8",
+    )
     return path
 
 
@@ -73,7 +83,13 @@ def test_run_writes_every_report_and_fails_on_the_planted_failure(corpus: Path, 
     proc, doc = _run(corpus, tmp_path / "out")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "badge-may.json", "badge-must.json", "badge-should.json", "junit.xml", "report.html", "results.json"]
+        "badge-may.json",
+        "badge-must.json",
+        "badge-should.json",
+        "junit.xml",
+        "report.html",
+        "results.json",
+    ]
     assert _outcomes(doc) == {"demo-wrong-status": ("fail", None), "demo-accepted": ("pass", None)}
     assert "Outcomes by area and level" in proc.stdout
     must = json.loads((tmp_path / "out" / "badge-must.json").read_text("utf-8"))
@@ -104,8 +120,11 @@ def test_bad_vendor_profile_is_a_configuration_error(corpus: Path, tmp_path: Pat
 
 def test_no_token_in_any_file_of_a_real_run(corpus: Path, tmp_path: Path) -> None:
     config = (ROOT / "reference_server" / "configs" / "suite.yaml").read_text("utf-8")
-    tokens = [word for word in config.replace(",", " ").replace("[", " ").replace("]", " ").split()
-              if word.startswith("hecc-") and word.endswith("-token")]
+    tokens = [
+        word
+        for word in config.replace(",", " ").replace("[", " ").replace("]", " ").split()
+        if word.startswith("hecc-") and word.endswith("-token")
+    ]
     assert len(tokens) >= 7
     proc, _ = _run(corpus, tmp_path / "out", "--req", "AUTH,EP")
     for path in (tmp_path / "out").iterdir():
@@ -134,8 +153,14 @@ def test_xdist_workers_records_end_in_one_report(corpus: Path, tmp_path: Path) -
 
 def test_run_help_documents_reports_and_exit_codes() -> None:
     text = hecc("run", "--help").stdout
-    for needle in ("--report-dir", "--vendor-profile", "0  the target conforms", "1  non-conformance",
-                   "2  usage or configuration error", "3  the target is unreachable"):
+    for needle in (
+        "--report-dir",
+        "--vendor-profile",
+        "0  the target conforms",
+        "1  non-conformance",
+        "2  usage or configuration error",
+        "3  the target is unreachable",
+    ):
         assert needle in text
 
 
@@ -143,12 +168,30 @@ def test_pytest_plugin_writes_reports_too(corpus: Path, tmp_path: Path) -> None:
     from hec_conformance.cli import reference_server
 
     with reference_server("humio", all_caps=False) as target:
-        argv = [sys.executable, "-m", "pytest", str(corpus), "-rs", "-p", "no:cacheprovider",
-                "--rootdir", str(corpus), "-c", os.devnull, "--hec-target", str(target),
-                "--hec-cases", str(corpus), "--hec-report-dir", str(tmp_path / "out"), "--hec-vendor-profile",
-                str(_profile(tmp_path, "2999-12-31"))]
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=TIMEOUT, cwd=tmp_path,
-                              check=False)
+        argv = [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(corpus),
+            "-rs",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(corpus),
+            "-c",
+            os.devnull,
+            "--hec-target",
+            str(target),
+            "--hec-cases",
+            str(corpus),
+            "--hec-report-dir",
+            str(tmp_path / "out"),
+            "--hec-vendor-profile",
+            str(_profile(tmp_path, "2999-12-31")),
+        ]
+        proc = subprocess.run(
+            argv, capture_output=True, text=True, timeout=TIMEOUT, cwd=tmp_path, check=False
+        )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "waived: demo-wrong-status (planted" in proc.stdout  # the skip reason
     doc = json.loads((tmp_path / "out" / "results.json").read_text("utf-8"))

@@ -15,10 +15,23 @@ from hec_conformance.results import CaseFinished, CaseStarted, Diff, EventsRead,
 
 def test_document_is_valid_and_counts_reported_outcomes() -> None:
     doc = validate(document())
-    assert doc["counts"] == {"pass": 2, "fail": 2, "warn": 0, "info": 1, "unsupported": 2, "waived": 2,
-                             "error": 1}
-    assert doc["verdict"] == {"fail_on": "must", "conforms": False, "failing": 3, "waived": 2,
-                              "stale_waivers": 1, "expired_waivers": 1}
+    assert doc["counts"] == {
+        "pass": 2,
+        "fail": 2,
+        "warn": 0,
+        "info": 1,
+        "unsupported": 2,
+        "waived": 2,
+        "error": 1,
+    }
+    assert doc["verdict"] == {
+        "fail_on": "must",
+        "conforms": False,
+        "failing": 3,
+        "waived": 2,
+        "stale_waivers": 1,
+        "expired_waivers": 1,
+    }
     assert [r["id"] for r in doc["requirements"] if r["level"] is None] == ["SPL-1"]
 
 
@@ -72,8 +85,17 @@ def test_nan_and_infinity_from_the_target_stay_strict_json() -> None:
     c = collector()
     c(CaseStarted("case-1", "base", "cases/event.yaml", ("EVT-1",), "MUST"))
     c(EventsRead("case-1", "base", 0, "main", "q", ({"t": float("nan"), "u": [float("-inf")]},), 1))
-    c(CaseFinished("case-1", "base", "cases/event.yaml", "fail", ("EVT-1",), "MUST",
-                   diffs=(Diff(0, "stored", "[0].t", 1.5, float("inf"), "different value"),)))
+    c(
+        CaseFinished(
+            "case-1",
+            "base",
+            "cases/event.yaml",
+            "fail",
+            ("EVT-1",),
+            "MUST",
+            diffs=(Diff(0, "stored", "[0].t", 1.5, float("inf"), "different value"),),
+        )
+    )
     doc = c.document()
     json.dumps(doc, allow_nan=False)
     assert doc["cases"][0]["exchanges"][0]["readback"]["events"] == [{"t": "NaN", "u": ["-Infinity"]}]
@@ -82,16 +104,25 @@ def test_nan_and_infinity_from_the_target_stay_strict_json() -> None:
 
 def test_write_and_load_round_trip(tmp_path: Path) -> None:
     written = write_reports(document(), tmp_path)
-    assert sorted(p.name for p in written) == ["badge-may.json", "badge-must.json", "badge-should.json",
-                                                "junit.xml", "report.html", "results.json"]
+    assert sorted(p.name for p in written) == [
+        "badge-may.json",
+        "badge-must.json",
+        "badge-should.json",
+        "junit.xml",
+        "report.html",
+        "results.json",
+    ]
     assert load_results(tmp_path / "results.json") == document()
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("{", "not JSON"),
-    ("[]", "(top level): [] is not of type 'object'"),
-    (None, "cases.0.outcome: 'great' is not one of"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{", "not JSON"),
+        ("[]", "(top level): [] is not of type 'object'"),
+        (None, "cases.0.outcome: 'great' is not one of"),
+    ],
+)
 def test_bad_results_files_name_the_key(tmp_path: Path, text: str | None, message: str) -> None:
     if text is None:
         doc = document()

@@ -35,7 +35,13 @@ def test_report_renders_html_again_from_json(results: Path, tmp_path: Path) -> N
 def test_report_dir_writes_every_file(results: Path, tmp_path: Path) -> None:
     assert _hecc("report", str(results), "--dir", str(tmp_path / "all")) == 0
     assert sorted(p.name for p in (tmp_path / "all").iterdir()) == [
-        "badge-may.json", "badge-must.json", "badge-should.json", "junit.xml", "report.html", "results.json"]
+        "badge-may.json",
+        "badge-must.json",
+        "badge-should.json",
+        "junit.xml",
+        "report.html",
+        "results.json",
+    ]
     assert (tmp_path / "all" / "results.json").read_text("utf-8") == results.read_text("utf-8")
 
 
@@ -53,8 +59,9 @@ def test_report_of_a_bad_file_is_a_usage_error(tmp_path: Path, capsys: pytest.Ca
     assert not (tmp_path / "x.html").exists()
 
 
-def test_compare_exits_1_on_a_regression_and_lists_it_first(results: Path, tmp_path: Path,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_compare_exits_1_on_a_regression_and_lists_it_first(
+    results: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     doc = document()
     for case in doc["cases"]:
         if case["id"] == "case-1":

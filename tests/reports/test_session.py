@@ -15,8 +15,12 @@ from hec_conformance.waivers import VendorProfileError
 
 def _target(tmp_path: Path) -> Target:
     path = tmp_path / "prod.yaml"
-    return parse_target({"url": "http://127.0.0.1:1", "tokens": {"default": {"token": TOKEN}}},
-                        base_dir=tmp_path, env={}, source=path)
+    return parse_target(
+        {"url": "http://127.0.0.1:1", "tokens": {"default": {"token": TOKEN}}},
+        base_dir=tmp_path,
+        env={},
+        source=path,
+    )
 
 
 def _start(tmp_path: Path, **kwargs: Any) -> Reporting:
@@ -26,7 +30,8 @@ def _start(tmp_path: Path, **kwargs: Any) -> Reporting:
 
 def test_profile_beside_the_target_is_used(tmp_path: Path) -> None:
     (tmp_path / "prod.vendor-profile.yaml").write_text(
-        "deviations:\n  - {case: case-2, reason: known, expires: 2999-01-01}\n", "utf-8")
+        "deviations:\n  - {case: case-2, reason: known, expires: 2999-01-01}\n", "utf-8"
+    )
     reporting = _start(tmp_path, report_dir=tmp_path / "out")
     for event in stream():
         reporting.collector(event)

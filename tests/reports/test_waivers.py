@@ -13,8 +13,9 @@ from hec_conformance.waivers import Deviation, VendorProfile, VendorProfileError
 TODAY = dt.date(2026, 6, 1)
 
 
-def _result(outcome: str, case_id: str = "kv-basic", variant: str = "base",
-            reqs: tuple[str, ...] = ("KV-1",)) -> CaseFinished:
+def _result(
+    outcome: str, case_id: str = "kv-basic", variant: str = "base", reqs: tuple[str, ...] = ("KV-1",)
+) -> CaseFinished:
     return CaseFinished(case_id, variant, "cases/kv.yaml", outcome, reqs, "MUST")
 
 
@@ -29,37 +30,59 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 def test_loads_dates_and_versions_as_written(tmp_path: Path) -> None:
-    path = _write(tmp_path, "vendor: Acme HEC 3.1\ndeviations:\n"
-                            "  - {case: kv-basic, reason: ticket 7, expires: 2027-01-31}\n"
-                            "  - {requirement: TIME-9, reason: rounding, expires: 0.3}\n"
-                            "  - {case: 'kv-basic[gzip]', reason: gzip, expires: '1.2.0'}\n")
+    path = _write(
+        tmp_path,
+        "vendor: Acme HEC 3.1\ndeviations:\n"
+        "  - {case: kv-basic, reason: ticket 7, expires: 2027-01-31}\n"
+        "  - {requirement: TIME-9, reason: rounding, expires: 0.3}\n"
+        "  - {case: 'kv-basic[gzip]', reason: gzip, expires: '1.2.0'}\n",
+    )
     profile = load_vendor_profile(path, requirement_ids=["TIME-9"], case_ids=["kv-basic"])
     assert profile.vendor == "Acme HEC 3.1"
     assert [d.expires for d in profile.deviations] == ["2027-01-31", "0.3", "1.2.0"]
     assert [d.subject for d in profile.deviations] == ["kv-basic", "TIME-9", "kv-basic[gzip]"]
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("deviations:\n  - {case: kv-basic, expires: 2027-01-31}\n",
-     "deviations.0: 'reason' is a required property"),
-    ("deviations:\n  - {case: kv-basic, reason: r}\n", "deviations.0: 'expires' is a required property"),
-    ("deviations:\n  - {case: kv-basic, requirement: KV-1, reason: r, expires: 2027-01-31}\n",
-     "deviations.0: a deviation names exactly one of `case` or `requirement`"),
-    ("deviations:\n  - {reason: r, expires: 2027-01-31}\n",
-     "deviations.0: a deviation names exactly one of `case` or `requirement`"),
-    ("deviations:\n  - {case: kv-basic, reason: r, expires: next year}\n",
-     "deviations.0.expires: 'next year'"),
-    ("deviations:\n  - {case: kv-basic, reason: r, expires: '2027-02-30'}\n",
-     "deviations.0.expires: '2027-02-30' is not a calendar date"),
-    ("deviations:\n  - {requirement: NOPE-1, reason: r, expires: 2027-01-31}\n",
-     "deviations.0.requirement: unknown requirement id 'NOPE-1'"),
-    ("deviations:\n  - {case: 'ghost[gzip]', reason: r, expires: 2027-01-31}\n",
-     "deviations.0.case: unknown case id 'ghost'"),
-    ("deviations:\n  - {case: kv-basic, reason: r, expires: 2027-01-31, owner: me}\n",
-     "deviations.0: Additional properties are not allowed ('owner' was unexpected)"),
-    ("vendor: x\n", "(top level): 'deviations' is a required property"),
-    ("deviations: [\n", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "deviations:\n  - {case: kv-basic, expires: 2027-01-31}\n",
+            "deviations.0: 'reason' is a required property",
+        ),
+        ("deviations:\n  - {case: kv-basic, reason: r}\n", "deviations.0: 'expires' is a required property"),
+        (
+            "deviations:\n  - {case: kv-basic, requirement: KV-1, reason: r, expires: 2027-01-31}\n",
+            "deviations.0: a deviation names exactly one of `case` or `requirement`",
+        ),
+        (
+            "deviations:\n  - {reason: r, expires: 2027-01-31}\n",
+            "deviations.0: a deviation names exactly one of `case` or `requirement`",
+        ),
+        (
+            "deviations:\n  - {case: kv-basic, reason: r, expires: next year}\n",
+            "deviations.0.expires: 'next year'",
+        ),
+        (
+            "deviations:\n  - {case: kv-basic, reason: r, expires: '2027-02-30'}\n",
+            "deviations.0.expires: '2027-02-30' is not a calendar date",
+        ),
+        (
+            "deviations:\n  - {requirement: NOPE-1, reason: r, expires: 2027-01-31}\n",
+            "deviations.0.requirement: unknown requirement id 'NOPE-1'",
+        ),
+        (
+            "deviations:\n  - {case: 'ghost[gzip]', reason: r, expires: 2027-01-31}\n",
+            "deviations.0.case: unknown case id 'ghost'",
+        ),
+        (
+            "deviations:\n  - {case: kv-basic, reason: r, expires: 2027-01-31, owner: me}\n",
+            "deviations.0: Additional properties are not allowed ('owner' was unexpected)",
+        ),
+        ("vendor: x\n", "(top level): 'deviations' is a required property"),
+        ("deviations: [\n", "not valid YAML"),
+    ],
+)
 def test_bad_profiles_name_the_key(tmp_path: Path, text: str, message: str) -> None:
     path = _write(tmp_path, text)
     with pytest.raises(VendorProfileError) as info:
@@ -112,8 +135,9 @@ def test_errors_and_unsupported_are_never_waived() -> None:
 
 
 def test_a_live_deviation_wins_over_an_expired_one() -> None:
-    profile = _profile(Deviation("kv-basic", None, "old", "2020-01-01"),
-                       Deviation(None, "KV-1", "new", "2027-01-01"))
+    profile = _profile(
+        Deviation("kv-basic", None, "old", "2020-01-01"), Deviation(None, "KV-1", "new", "2027-01-01")
+    )
     verdict = profile.judge(_result("fail"))
     assert (verdict.outcome, verdict.deviation and verdict.deviation.reason) == ("waived", "new")
 

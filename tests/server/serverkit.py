@@ -57,8 +57,16 @@ class Server:
     def token(self, role: str = "default") -> str:
         return self.target["tokens"][role]["token"]
 
-    def post(self, path: str, content: bytes | str = b"", *, role: str | None = "default",
-             scheme: str = "Splunk", headers: dict[str, str] | None = None, **kw: Any) -> httpx.Response:
+    def post(
+        self,
+        path: str,
+        content: bytes | str = b"",
+        *,
+        role: str | None = "default",
+        scheme: str = "Splunk",
+        headers: dict[str, str] | None = None,
+        **kw: Any,
+    ) -> httpx.Response:
         """POST with ``Authorization: <scheme> <token of role>`` unless role is None."""
         all_headers = dict(headers or {})
         if role is not None:
@@ -88,8 +96,9 @@ class Server:
             return self.proc.wait(timeout=5)
 
 
-def launch(tmp: Path, *args: str, config: Path | str | None = None, data: Path | None = None,
-           data_flag: bool = True) -> Server:
+def launch(
+    tmp: Path, *args: str, config: Path | str | None = None, data: Path | None = None, data_flag: bool = True
+) -> Server:
     """Start ``python -m reference_server --port 0`` in ``tmp`` and wait (bounded) for its target file.
 
     Data go to ``data`` (default tmp/data); with ``data_flag=False`` no --data is passed at all.
@@ -108,8 +117,9 @@ def launch(tmp: Path, *args: str, config: Path | str | None = None, data: Path |
         cmd += ["--config", str(config)]
     log = tmp / f"{target.stem}.log"
     with log.open("wb") as out:  # a file, not a pipe: a chatty server can never block on it
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=tmp,
-                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        proc = subprocess.Popen(
+            cmd, stdout=out, stderr=subprocess.STDOUT, cwd=tmp, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+        )
     deadline = time.monotonic() + 20
     while not target.exists():
         if proc.poll() is not None:
@@ -123,8 +133,9 @@ def launch(tmp: Path, *args: str, config: Path | str | None = None, data: Path |
 
 def run_failing(tmp: Path, *args: str) -> str:
     """Run the server with arguments that must make it refuse to start: its one-line stderr."""
-    proc = subprocess.run([sys.executable, "-m", "reference_server", *args], cwd=tmp, capture_output=True,
-                          timeout=30, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "reference_server", *args], cwd=tmp, capture_output=True, timeout=30, text=True
+    )
     assert proc.returncode == 2, (proc.returncode, proc.stderr)
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     return proc.stderr.strip()
@@ -155,8 +166,9 @@ def raw_exchange(url: str, request: bytes, timeout: float = 10) -> tuple[int, di
 def raw_post(url: str, path: str, body: bytes, *header_lines: str) -> tuple[int, dict[str, Any]]:
     """POST with hand-written header lines; the answer's status and JSON body."""
     head = "".join(f"{h}\r\n" for h in header_lines)
-    request = (f"POST {path} HTTP/1.1\r\nHost: x\r\n{head}Content-Length: {len(body)}\r\n"
-               "Connection: close\r\n\r\n").encode("latin-1") + body
+    request = (
+        f"POST {path} HTTP/1.1\r\nHost: x\r\n{head}Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode("latin-1") + body
     status, headers, data = raw_exchange(url, request)
     assert headers["content-type"] == "application/json"
     return status, json.loads(data)
@@ -185,8 +197,14 @@ def guid() -> str:
     return str(uuid.uuid4())
 
 
-def ingest(srv: Server, marker: str, channel: str | None = None, path: str = "/services/collector",
-           role: str | None = "ack", **kw: Any) -> httpx.Response:
+def ingest(
+    srv: Server,
+    marker: str,
+    channel: str | None = None,
+    path: str = "/services/collector",
+    role: str | None = "ack",
+    **kw: Any,
+) -> httpx.Response:
     """One marked envelope on ``channel`` (no channel header when None), by default with the ack token."""
     headers = {"X-Splunk-Request-Channel": channel} if channel else {}
     return srv.post(path, json.dumps(envelope(marker)), role=role, headers=headers, **kw)
@@ -196,4 +214,3 @@ def ask(srv: Server, channel: str | None, ids: object, role: str | None = "ack",
     """An ack query for ``ids`` on ``channel`` (no channel header when None)."""
     headers = {"X-Splunk-Request-Channel": channel} if channel else {}
     return srv.post("/services/collector/ack", json.dumps({"acks": ids}), role=role, headers=headers, **kw)
-

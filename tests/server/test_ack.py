@@ -31,8 +31,9 @@ def test_ack_ids_count_per_channel_from_zero(server, marker):
 def test_failed_request_uses_no_id(server, marker):
     channel = guid()
     assert answer(ingest(server, marker, channel))[1]["ackId"] == 0
-    bad = server.post("/services/collector", b"{oops", role="ack",
-                      headers={"X-Splunk-Request-Channel": channel})
+    bad = server.post(
+        "/services/collector", b"{oops", role="ack", headers={"X-Splunk-Request-Channel": channel}
+    )
     assert answer(bad)[0] == 400
     assert answer(ingest(server, marker, channel))[1]["ackId"] == 1
 
@@ -40,8 +41,13 @@ def test_failed_request_uses_no_id(server, marker):
 @pytest.mark.spec("ACK-2", "ACK-3", profile="humio")
 def test_channel_header_wins_over_query_and_any_case(server, marker):
     header, query = guid(), guid()
-    r = server.post("/services/collector", json.dumps(envelope(marker)), role="ack",
-                    headers={"x-splunk-request-channel": header}, params={"channel": query})
+    r = server.post(
+        "/services/collector",
+        json.dumps(envelope(marker)),
+        role="ack",
+        headers={"x-splunk-request-channel": header},
+        params={"channel": query},
+    )
     assert answer(r)[1]["ackId"] == 0
     assert answer(ask(server, header, [0])) == (200, {"acks": {"0": True}})
     assert answer(ask(server, query, [0])) == (200, {"acks": {"0": False}})
@@ -73,8 +79,12 @@ def test_splunk_raw_needs_a_guid_channel(splunk_server, marker):
 
 @pytest.mark.spec("ACK-3", profile="humio")
 def test_ack_query_with_bom_and_ids_never_issued(server):
-    r = server.post("/services/collector/ack", b'\xef\xbb\xbf {"acks": [-1, 99, 99]} ', role="ack",
-                    headers={"X-Splunk-Request-Channel": CHANNEL})
+    r = server.post(
+        "/services/collector/ack",
+        b'\xef\xbb\xbf {"acks": [-1, 99, 99]} ',
+        role="ack",
+        headers={"X-Splunk-Request-Channel": CHANNEL},
+    )
     assert answer(r) == (200, {"acks": {"-1": False, "99": False}})
 
 
@@ -82,15 +92,21 @@ def test_ack_query_with_bom_and_ids_never_issued(server):
 def test_ack_query_accepts_gzip(server, marker):
     channel = guid()
     ingest(server, marker, channel)
-    r = server.post("/services/collector/ack", gzip.compress(b'{"acks":[0]}'), role="ack",
-                    headers={"X-Splunk-Request-Channel": channel, "Content-Encoding": "gzip"})
+    r = server.post(
+        "/services/collector/ack",
+        gzip.compress(b'{"acks":[0]}'),
+        role="ack",
+        headers={"X-Splunk-Request-Channel": channel, "Content-Encoding": "gzip"},
+    )
     assert answer(r) == (200, {"acks": {"0": True}})
 
 
 @pytest.mark.spec("ACK-5", profile="humio")
 def test_idle_channels_make_room(tmp_path, marker):
-    config = ("repositories: [main]\ntokens: [{token: a, repository: main, ack: true, role: ack}]\n"
-              "read_tokens: [r]\nlimits: {max_channels: 1, max_pending_acks: 1, channel_idle_seconds: 1}\n")
+    config = (
+        "repositories: [main]\ntokens: [{token: a, repository: main, ack: true, role: ack}]\n"
+        "read_tokens: [r]\nlimits: {max_channels: 1, max_pending_acks: 1, channel_idle_seconds: 1}\n"
+    )
     srv = launch(tmp_path, config=config)
     try:
         first, second = guid(), guid()

@@ -13,13 +13,21 @@ BUSY = hec(503, 9, "Server is busy")
 
 
 def ingest(srv, marker, channel):
-    return srv.post("/services/collector", json.dumps(envelope(marker)), role="ack",
-                    headers={"X-Splunk-Request-Channel": channel})
+    return srv.post(
+        "/services/collector",
+        json.dumps(envelope(marker)),
+        role="ack",
+        headers={"X-Splunk-Request-Channel": channel},
+    )
 
 
 def ask(srv, channel, ids):
-    return srv.post("/services/collector/ack", json.dumps({"acks": ids}), role="ack",
-                    headers={"X-Splunk-Request-Channel": channel})
+    return srv.post(
+        "/services/collector/ack",
+        json.dumps({"acks": ids}),
+        role="ack",
+        headers={"X-Splunk-Request-Channel": channel},
+    )
 
 
 @pytest.mark.spec("ACK-5", "ACK-3", profile="humio")
@@ -50,7 +58,8 @@ def test_a_full_channel_is_busy_until_acks_are_reported(server, marker):
 def test_a_failed_request_frees_its_reserved_slot(server, marker):
     channel = str(uuid.uuid4())
     for _ in range(25):  # more than the limit of 20: refused bodies reserve and release, never keep
-        r = server.post("/services/collector", b"{oops", role="ack",
-                        headers={"X-Splunk-Request-Channel": channel})
+        r = server.post(
+            "/services/collector", b"{oops", role="ack", headers={"X-Splunk-Request-Channel": channel}
+        )
         assert answer(r)[0] == 400
     assert answer(ingest(server, marker, channel))[1]["ackId"] == 0

@@ -24,8 +24,9 @@ def stored(srv, marker) -> int:
     return len(srv.query(f"hec_case={marker}"))
 
 
-@pytest.mark.parametrize("form", ["Splunk {t}", "Bearer {t}", "bearer {t}", "SPLUNK {t}", "sPlUnK    {t}",
-                                  "Basic"])
+@pytest.mark.parametrize(
+    "form", ["Splunk {t}", "Bearer {t}", "bearer {t}", "SPLUNK {t}", "sPlUnK    {t}", "Basic"]
+)
 @pytest.mark.spec("AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", profile="humio")
 def test_accepted_forms_humio(server, marker, form):
     token = server.token()
@@ -49,10 +50,18 @@ def test_basic_with_lower_case_scheme_and_colon_in_user_part(server, marker):
     assert answer(send(server, marker, f"basic {raw}")) == OK
 
 
-@pytest.mark.parametrize("authorization", [
-    "Token abc", "Splunk", "Splunk   ", "justatoken", "", "Basic !!!notbase64",
-    "Basic " + base64.b64encode(b"nocolon").decode(),
-])
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        "Token abc",
+        "Splunk",
+        "Splunk   ",
+        "justatoken",
+        "",
+        "Basic !!!notbase64",
+        "Basic " + base64.b64encode(b"nocolon").decode(),
+    ],
+)
 @pytest.mark.spec("AUTH-6", "AUTH-9", profile="humio")
 def test_invalid_authorization(server, marker, authorization):
     body = json.dumps(envelope(marker)).encode()
@@ -117,8 +126,9 @@ def test_query_token_with_capability(caps_server, marker):
     assert answer(send(caps_server, marker, f"Splunk {token}", params={"token": "nope"})) == OK
     invalid = hec(403, 4, "Invalid token")
     assert answer(send(caps_server, marker, "Splunk nope", params={"token": token})) == invalid
-    raw = caps_server.post("/services/collector/raw", b"line", role=None,
-                           params={"token": token, "channel": marker})
+    raw = caps_server.post(
+        "/services/collector/raw", b"line", role=None, params={"token": token, "channel": marker}
+    )
     assert answer(raw) == OK
     assert stored(caps_server, marker) == 2 and len(caps_server.query(f"channel={marker}")) == 1
 

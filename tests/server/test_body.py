@@ -62,8 +62,11 @@ def test_other_encodings_are_415(server, marker, encoding):
 @pytest.mark.spec("BODY-8", "ORD-2", profile="humio")
 def test_broken_gzip_is_code_6_without_number(server, marker, damage):
     good = gzip.compress(events(marker, 3))
-    body = {"truncated": good[:-6], "corrupt": good[:12] + b"\xff" * 8 + good[20:],
-            "trailing": good + b"\x00garbage"}[damage]
+    body = {
+        "truncated": good[:-6],
+        "corrupt": good[:12] + b"\xff" * 8 + good[20:],
+        "trailing": good + b"\x00garbage",
+    }[damage]
     r = server.post("/services/collector", body, headers={"Content-Encoding": "gzip"})
     assert answer(r) == BAD_FORMAT
     assert stored(server, marker) == 0
@@ -117,8 +120,9 @@ def test_gzip_bomb_stops_at_the_limit(server):
 @pytest.mark.spec("BODY-5", "ORD-2", profile="humio")
 def test_truncated_json(server, marker):
     body = events(marker, 2) + b'{"event": "cut'
-    assert answer(server.post("/services/collector", body)) == hec(400, 6, "Invalid data format",
-                                                                  **{"invalid-event-number": 2})
+    assert answer(server.post("/services/collector", body)) == hec(
+        400, 6, "Invalid data format", **{"invalid-event-number": 2}
+    )
     assert stored(server, marker) == 0
 
 
@@ -126,8 +130,9 @@ def test_truncated_json(server, marker):
 def test_invalid_utf8_names_the_envelope(server, marker):
     bad = b'{"event": "bad \xff byte", "fields": {"hec_case": "' + marker.encode() + b'"}}'
     body = events(marker, 1) + bad
-    assert answer(server.post("/services/collector", body)) == hec(400, 6, "Invalid data format",
-                                                                  **{"invalid-event-number": 1})
+    assert answer(server.post("/services/collector", body)) == hec(
+        400, 6, "Invalid data format", **{"invalid-event-number": 1}
+    )
     raw = server.post(f"/services/collector/raw?channel={marker}", b"fine\nalso fine\nbad \xc3\x28\n")
     assert answer(raw) == hec(400, 6, "Invalid data format", **{"invalid-event-number": 2})
     assert stored(server, marker) == 0 and not server.query(f"channel={marker}")
@@ -136,11 +141,13 @@ def test_invalid_utf8_names_the_envelope(server, marker):
 @pytest.mark.spec("ORD-2", "IDX-3", "BODY-5", profile="humio")
 def test_valid_then_invalid_envelope_stores_nothing(server, marker):
     body = events(marker, 1) + b'{"event": "x", "index": "audit"}'
-    assert answer(server.post("/services/collector", body)) == hec(400, 7, "Incorrect index",
-                                                                  **{"invalid-event-number": 1})
+    assert answer(server.post("/services/collector", body)) == hec(
+        400, 7, "Incorrect index", **{"invalid-event-number": 1}
+    )
     body = events(marker, 1) + b"42"
-    assert answer(server.post("/services/collector", body)) == hec(400, 6, "Invalid data format",
-                                                                  **{"invalid-event-number": 1})
+    assert answer(server.post("/services/collector", body)) == hec(
+        400, 6, "Invalid data format", **{"invalid-event-number": 1}
+    )
     assert stored(server, marker) == 0
 
 
@@ -158,8 +165,10 @@ def test_slow_loris_body_is_cut_off(tight_server):
     host, port = tight_server.url.rsplit("//", 1)[1].rsplit(":", 1)
     started = time.monotonic()
     with socket.create_connection((host, int(port)), timeout=10) as sock:
-        sock.sendall(f"POST /services/collector HTTP/1.1\r\nHost: x\r\nAuthorization: Splunk "
-                     f"{tight_server.token()}\r\nContent-Length: 500\r\n\r\n".encode())
+        sock.sendall(
+            f"POST /services/collector HTTP/1.1\r\nHost: x\r\nAuthorization: Splunk "
+            f"{tight_server.token()}\r\nContent-Length: 500\r\n\r\n".encode()
+        )
         received = b""
         for _ in range(12):
             try:
@@ -204,23 +213,32 @@ def test_slow_or_silent_headers_are_cut_off(tight_server, first):
     assert closed and 1.5 < time.monotonic() - started < 5
 
 
-@pytest.mark.parametrize("request_bytes", [
-    b"GARBAGE\r\n\r\n",
-    b"POST /x HTTP/1.1\r\nContent-Length: x\r\n\r\n",
-    b"POST /services/collector HTTP/1.1\r\nBad Header\r\n\r\n",
-])
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"GARBAGE\r\n\r\n",
+        b"POST /x HTTP/1.1\r\nContent-Length: x\r\n\r\n",
+        b"POST /services/collector HTTP/1.1\r\nBad Header\r\n\r\n",
+    ],
+)
 def test_bytes_that_are_not_http_get_a_json_400(server, request_bytes):
     status, headers, body = raw_exchange(server.url, request_bytes, timeout=5)
-    assert (status, headers["content-type"], json.loads(body)) == (400, "application/json",
-                                                                   {"text": "Bad Request", "code": 400})
+    assert (status, headers["content-type"], json.loads(body)) == (
+        400,
+        "application/json",
+        {"text": "Bad Request", "code": 400},
+    )
 
 
 def test_client_that_disconnects_mid_body_stores_nothing(server, marker):
     host, port = server.url.rsplit("//", 1)[1].rsplit(":", 1)
     body = events(marker, 3)
     with socket.create_connection((host, int(port)), timeout=10) as sock:
-        sock.sendall(f"POST /services/collector HTTP/1.1\r\nHost: x\r\nAuthorization: Splunk {server.token()}"
-                     f"\r\nContent-Length: {len(body) + 100}\r\n\r\n".encode() + body)
+        sock.sendall(
+            f"POST /services/collector HTTP/1.1\r\nHost: x\r\nAuthorization: Splunk {server.token()}"
+            f"\r\nContent-Length: {len(body) + 100}\r\n\r\n".encode()
+            + body
+        )
     time.sleep(0.3)
     assert stored(server, marker) == 0
 
@@ -230,9 +248,12 @@ def test_httpx_streaming_upload_of_gzip(server, marker):
 
     def chunks() -> Iterator[bytes]:
         for i in range(0, len(data), 7):
-            yield data[i:i + 7]
+            yield data[i : i + 7]
 
-    r = httpx.post(f"{server.url}/services/collector", content=chunks(),
-                   headers={"Authorization": f"Splunk {server.token()}", "Content-Encoding": "gzip"})
+    r = httpx.post(
+        f"{server.url}/services/collector",
+        content=chunks(),
+        headers={"Authorization": f"Splunk {server.token()}", "Content-Encoding": "gzip"},
+    )
     assert answer(r) == OK
     assert stored(server, marker) == 50

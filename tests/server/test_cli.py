@@ -19,8 +19,11 @@ def test_target_file_of_the_suite_config(server):
     assert t["marker_field"] == "hec_case"
     assert t["tokens"]["default"] == {"token": "hecc-default-token", "repository": "main"}
     assert t["tokens"]["other_repo"]["repository"] == "audit"
-    assert t["tokens"]["regex_parser"] == {"token": "hecc-regex-parser-token", "repository": "main",
-                                           "parser": "access"}
+    assert t["tokens"]["regex_parser"] == {
+        "token": "hecc-regex-parser-token",
+        "repository": "main",
+        "parser": "access",
+    }
     assert t["tokens"]["json_parser"]["parser"] == "json"
     assert set(t["tokens"]) == {"default", "other_repo", "disabled", "ack", "json_parser", "regex_parser"}
     assert t["readback"] == {"kind": "logscale-query", "url": t["url"], "token": "hecc-read-token"}
@@ -30,8 +33,12 @@ def test_target_file_of_the_suite_config(server):
 
 
 def test_target_file_with_all_capabilities_and_profile_override(caps_server, splunk_server):
-    assert caps_server.target["capabilities"] == [*ALWAYS, "basic-auth", "change-repo-on-events",
-                                                  "query-string-auth"]
+    assert caps_server.target["capabilities"] == [
+        *ALWAYS,
+        "basic-auth",
+        "change-repo-on-events",
+        "query-string-auth",
+    ]
     assert splunk_server.target["profile"] == "splunk"
 
 
@@ -57,7 +64,8 @@ def test_start_up_errors_are_one_line(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("repositories: [main]\ntokens:\n  - {token: t, repository: elsewhere}\n")
     assert "bad.yaml:3: tokens[0].repository: unknown repository 'elsewhere'" in run_failing(
-        tmp_path, "--config", str(bad))
+        tmp_path, "--config", str(bad)
+    )
     assert "cannot read config" in run_failing(tmp_path, "--config", str(tmp_path / "none.yaml"))
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -73,8 +81,9 @@ def test_start_up_errors_are_one_line(tmp_path):
     a_file.write_text("")
     assert "cannot open the data folder" in run_failing(tmp_path, "--port", "0", "--data", str(a_file))
     target = tmp_path / "a-file" / "target.yaml"
-    assert "cannot write the target file" in run_failing(tmp_path, "--port", "0", "--in-memory",
-                                                         "--write-target", str(target))
+    assert "cannot write the target file" in run_failing(
+        tmp_path, "--port", "0", "--in-memory", "--write-target", str(target)
+    )
 
 
 def test_sigterm_finishes_the_request_in_flight(tmp_path, marker):
@@ -82,8 +91,11 @@ def test_sigterm_finishes_the_request_in_flight(tmp_path, marker):
     body = json.dumps(envelope(marker)).encode()
     host, port = srv.url.rsplit("//", 1)[1].rsplit(":", 1)
     with socket.create_connection((host, int(port)), timeout=10) as sock:
-        sock.sendall(f"POST /services/collector HTTP/1.1\r\nHost: x\r\nAuthorization: Splunk "
-                     f"{srv.token()}\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body[:10])
+        sock.sendall(
+            f"POST /services/collector HTTP/1.1\r\nHost: x\r\nAuthorization: Splunk "
+            f"{srv.token()}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+            + body[:10]
+        )
         time.sleep(0.3)
         srv.proc.send_signal(signal.SIGTERM)
         time.sleep(0.3)

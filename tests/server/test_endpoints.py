@@ -8,8 +8,12 @@ import httpx
 import pytest
 from serverkit import CHANNEL, OK, answer, envelope, hec
 
-EVENT_PATHS = ["/api/v1/ingest/hec", "/services/collector", "/services/collector/event",
-               "/services/collector/event/1.0"]
+EVENT_PATHS = [
+    "/api/v1/ingest/hec",
+    "/services/collector",
+    "/services/collector/event",
+    "/services/collector/event/1.0",
+]
 RAW_PATHS = ["/api/v1/ingest/hec/raw", "/services/collector/raw", "/services/collector/raw/1.0"]
 
 
@@ -42,13 +46,15 @@ def test_health_ignores_authorization_and_query(server, path):
 
 @pytest.mark.spec("EP-5", "ACK-3", profile="humio")
 def test_ack_path_exists(server):
-    r = server.post("/services/collector/ack", b'{"acks":[0]}', role="ack",
-                    headers={"X-Splunk-Request-Channel": CHANNEL})
+    r = server.post(
+        "/services/collector/ack", b'{"acks":[0]}', role="ack", headers={"X-Splunk-Request-Channel": CHANNEL}
+    )
     assert answer(r) == (200, {"acks": {"0": False}})
 
 
-@pytest.mark.parametrize("path", ["/services/collector/nope", "/api/v1/ingest/hec/other", "/",
-                                  "/services/collector/"])
+@pytest.mark.parametrize(
+    "path", ["/services/collector/nope", "/api/v1/ingest/hec/other", "/", "/services/collector/"]
+)
 @pytest.mark.spec("EP-6", "BODY-12", profile="humio")
 def test_unknown_path_is_404_whatever_the_auth(server, path):
     for method in ("GET", "POST"):
@@ -56,14 +62,17 @@ def test_unknown_path_is_404_whatever_the_auth(server, path):
         assert answer(r) == hec(404, 404, "The requested URL was not found on this server.")
 
 
-@pytest.mark.parametrize(("method", "path", "allow"), [
-    ("GET", "/services/collector", "POST"),
-    ("PUT", "/api/v1/ingest/hec/raw", "POST"),
-    ("POST", "/services/collector/health", "GET"),
-    ("DELETE", "/services/collector/health/1.0", "GET"),
-    ("GET", "/services/collector/ack", "POST"),
-    ("GET", "/api/v1/repositories/main/query", "POST"),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("GET", "/services/collector", "POST"),
+        ("PUT", "/api/v1/ingest/hec/raw", "POST"),
+        ("POST", "/services/collector/health", "GET"),
+        ("DELETE", "/services/collector/health/1.0", "GET"),
+        ("GET", "/services/collector/ack", "POST"),
+        ("GET", "/api/v1/repositories/main/query", "POST"),
+    ],
+)
 @pytest.mark.spec("EP-6", "BODY-12", profile="humio")
 def test_wrong_method_is_405_with_allow(server, method, path, allow):
     r = server.client.request(method, path, headers={"Authorization": "bad"})
@@ -74,7 +83,10 @@ def test_wrong_method_is_405_with_allow(server, method, path, allow):
 def test_keep_alive_serves_many_requests_on_one_connection(server, marker):
     with httpx.Client(base_url=server.url, limits=httpx.Limits(max_connections=1)) as client:
         for _ in range(20):
-            r = client.post("/services/collector", content=json.dumps(envelope(marker)),
-                            headers={"Authorization": f"Splunk {server.token()}"})
+            r = client.post(
+                "/services/collector",
+                content=json.dumps(envelope(marker)),
+                headers={"Authorization": f"Splunk {server.token()}"},
+            )
             assert r.status_code == 200 and r.headers.get("connection") != "close"
     assert len(server.query(f"hec_case={marker}")) == 20

@@ -208,7 +208,6 @@ def test_bad_byte_is_reported_in_its_envelope(values: list[dict[str, object]], d
     assert error_of(parse_event_body, b"\n".join(parts)) == bad(k)
 
 
-
 # --- the msgspec path against the exact (stdlib) path ---
 
 number_texts = st.one_of(
@@ -216,6 +215,8 @@ number_texts = st.one_of(
     st.sampled_from(["0", "-0", "-0.0", "0e0", "-0E-0", "1E400", "9" * 19, "-" + "9" * 40]),
     st.sampled_from(["1" * 400, "1" * 5000]),
 )
+
+
 def rarely(common: st.SearchStrategy[str], rare: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     return st.integers(0, 15).flatmap(lambda n: rare if n == 0 else common)
 
@@ -241,10 +242,17 @@ def value_texts(draw: st.DrawFn, depth: int = 0) -> str:
         return draw(scalar_texts)
     items = draw(st.lists(value_texts(depth + 1), max_size=3))
     if kind == "object":
-        names = draw(st.lists(st.sampled_from(['"a"', '"b"', '"time"', '"\\u0061"', '"é"']),
-                              min_size=len(items), max_size=len(items)))
-        items = [f"{draw(json_ws)}{name}{draw(json_ws)}:{draw(json_ws)}{item}{draw(json_ws)}"
-                 for name, item in zip(names, items, strict=True)]
+        names = draw(
+            st.lists(
+                st.sampled_from(['"a"', '"b"', '"time"', '"\\u0061"', '"é"']),
+                min_size=len(items),
+                max_size=len(items),
+            )
+        )
+        items = [
+            f"{draw(json_ws)}{name}{draw(json_ws)}:{draw(json_ws)}{item}{draw(json_ws)}"
+            for name, item in zip(names, items, strict=True)
+        ]
         return "{" + ",".join(items) + draw(json_ws) + "}"
     return "[" + ",".join(f"{draw(json_ws)}{item}{draw(json_ws)}" for item in items) + "]"
 
@@ -312,23 +320,46 @@ def test_the_fast_path_gives_what_the_exact_path_gives(body: bytes) -> None:
     assert_fast_path_is_exact(body)
 
 
-@given(st.one_of(
-    st.binary(max_size=64),
-    st.text(' \t\r\n{}[]",:0123456789.eE-+truefalsn\\u\x0c\xa0d8', max_size=48).map(str.encode),
-))
+@given(
+    st.one_of(
+        st.binary(max_size=64),
+        st.text(' \t\r\n{}[]",:0123456789.eE-+truefalsn\\u\x0c\xa0d8', max_size=48).map(str.encode),
+    )
+)
 def test_the_fast_path_gives_what_the_exact_path_gives_for_any_bytes(body: bytes) -> None:
     assert_fast_path_is_exact(body)
 
 
-@pytest.mark.parametrize("body", [
-    b'{"time":1700000000.000,"n":1.50,"e":1E+5}\n{"i":10,"z":0}',
-    b'{"a":-0}', b'{"a":[0, -0 ]}', b'{"a":0,"s":"web-0"}', b'{"a":0}\n{"b":"x"}' + b" " * 100 + b"-0",
-    b'{"a":-0.0,"b":0}', b'{"big":' + b"1" * 30 + b"}", b'{"huge":' + b"1" * 5000 + b"}",
-    b'{"a":1}{"b":2}', b'{"a":1},{"b":2}', b'{"a":1}\x0c{"b":2}', b'{"a":1} x', b"{}", b"\n \r\n",
-    b'{"s":"\\ud800"}', b'{"s":"\\ud83d\\ude00"}', b'{"s":"\\ud83d\\u0041"}', b'{"a":1,"b":2,"a":3}',
-    b'{"a":1}\n[1]', b'[{"a":1}]', b'"x"', b'{"a":"\xff"}', b"\xef\xbb\xbf{}",
-    b'{"d":' + b"[" * 3000 + b"]" * 3000 + b"}", b'{"d":' + b"[" * 500 + b"7" + b"]" * 500 + b"}",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"time":1700000000.000,"n":1.50,"e":1E+5}\n{"i":10,"z":0}',
+        b'{"a":-0}',
+        b'{"a":[0, -0 ]}',
+        b'{"a":0,"s":"web-0"}',
+        b'{"a":0}\n{"b":"x"}' + b" " * 100 + b"-0",
+        b'{"a":-0.0,"b":0}',
+        b'{"big":' + b"1" * 30 + b"}",
+        b'{"huge":' + b"1" * 5000 + b"}",
+        b'{"a":1}{"b":2}',
+        b'{"a":1},{"b":2}',
+        b'{"a":1}\x0c{"b":2}',
+        b'{"a":1} x',
+        b"{}",
+        b"\n \r\n",
+        b'{"s":"\\ud800"}',
+        b'{"s":"\\ud83d\\ude00"}',
+        b'{"s":"\\ud83d\\u0041"}',
+        b'{"a":1,"b":2,"a":3}',
+        b'{"a":1}\n[1]',
+        b'[{"a":1}]',
+        b'"x"',
+        b'{"a":"\xff"}',
+        b"\xef\xbb\xbf{}",
+        b'{"d":' + b"[" * 3000 + b"]" * 3000 + b"}",
+        b'{"d":' + b"[" * 500 + b"7" + b"]" * 500 + b"}",
+    ],
+)
 def test_the_fast_path_on_edges(body: bytes) -> None:
     assert_fast_path_is_exact(body)
 
@@ -339,6 +370,7 @@ def test_the_fast_path_takes_the_usual_bodies() -> None:
     assert envelopes is not None and envelopes == parse_event_body_exact(body)
     assert type(envelopes[0]["time"]) is JsonNumber and type(envelopes[2]["fields"]["n"]) is JsonNumber
     assert _fast_envelopes(b'{"a":0,"b":-0}') is None  # -0 read as int 0 would lose its sign
+
 
 # --- raw (RAW-1, RAW-6) ---
 

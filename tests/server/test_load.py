@@ -16,14 +16,25 @@ CLIENTS = 8
 
 def batch(marker: str, client: int, first: int, size: int) -> bytes:
     return "".join(
-        json.dumps({"event": f"client={client} seq={n}", "time": 1_700_000_000 + n,
-                    "fields": {"hec_case": marker, "client": str(client), "seq": str(n)}})
+        json.dumps(
+            {
+                "event": f"client={client} seq={n}",
+                "time": 1_700_000_000 + n,
+                "fields": {"hec_case": marker, "client": str(client), "seq": str(n)},
+            }
+        )
         for n in range(first, first + size)
     ).encode()
 
 
-def run_clients(srv: Server, marker: str, per_client: int, size: int, stop: threading.Event | None = None,
-                acked: list[tuple[int, int]] | None = None) -> list[BaseException]:
+def run_clients(
+    srv: Server,
+    marker: str,
+    per_client: int,
+    size: int,
+    stop: threading.Event | None = None,
+    acked: list[tuple[int, int]] | None = None,
+) -> list[BaseException]:
     """CLIENTS threads, each sending ``per_client`` events in requests of ``size``; returns their errors."""
     errors: list[BaseException] = []
 

@@ -25,8 +25,13 @@ def test_path_and_method_come_first(server):
 
 @pytest.mark.spec("ORD-1", "AUTH-8", profile="humio")
 def test_query_token_before_authorization_and_encoding(server):
-    assert post(server, b"{", role=None, params={"token": "x"}, headers={"Authorization": "Bogus",
-                "Content-Encoding": "br"}) == hec(400, 16, "Query string authorization is not enabled")
+    assert post(
+        server,
+        b"{",
+        role=None,
+        params={"token": "x"},
+        headers={"Authorization": "Bogus", "Content-Encoding": "br"},
+    ) == hec(400, 16, "Query string authorization is not enabled")
 
 
 @pytest.mark.spec("ORD-1", profile="humio")
@@ -47,11 +52,14 @@ def test_encoding_before_channel(server):
 def test_channel_before_body(tight_server, splunk_server):
     missing = hec(400, 10, "Data channel is missing")
     assert post(tight_server, b"x" * 5000, role="ack") == missing
-    assert post(tight_server, gzip.compress(b"{" * 5000)[:-4], role="ack",
-                headers={"Content-Encoding": "gzip"}) == missing
+    assert (
+        post(tight_server, gzip.compress(b"{" * 5000)[:-4], role="ack", headers={"Content-Encoding": "gzip"})
+        == missing
+    )
     assert post(splunk_server, b"", path="/services/collector/raw") == missing
     assert post(splunk_server, b"", path="/services/collector/raw", params={"channel": "x"}) == hec(
-        400, 11, "Invalid data channel")
+        400, 11, "Invalid data channel"
+    )
 
 
 @pytest.mark.spec("ORD-1", profile="humio")

@@ -50,8 +50,12 @@ def raws(s: Server, marker: str) -> list[str]:
 
 @pytest.mark.spec("EP-1", "EP-2", "BODY-12", profile=BOTH)
 def test_event_endpoints_behave_identically(srv, marker):
-    paths = ["/api/v1/ingest/hec", "/services/collector", "/services/collector/event",
-             "/services/collector/event/1.0"]
+    paths = [
+        "/api/v1/ingest/hec",
+        "/services/collector",
+        "/services/collector/event",
+        "/services/collector/event/1.0",
+    ]
     for path in paths:
         assert answer(srv.post(path, body(envelope(marker, path, host="h")))) == OK
         assert answer(srv.post(path, b"{")) == bad_format(0)
@@ -94,12 +98,22 @@ def test_unknown_path_and_wrong_method(srv):
 @pytest.mark.spec("AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", profile=BOTH)
 def test_accepted_schemes(srv, marker):
     token = srv.token()
-    forms = [f"Splunk {token}", f"SPLUNK {token}", f"splunk   {token}",
-             "Basic " + base64.b64encode(f"u:{token}".encode()).decode(),
-             "bAsIc " + base64.b64encode(f":{token}".encode()).decode()]
+    forms = [
+        f"Splunk {token}",
+        f"SPLUNK {token}",
+        f"splunk   {token}",
+        "Basic " + base64.b64encode(f"u:{token}".encode()).decode(),
+        "bAsIc " + base64.b64encode(f":{token}".encode()).decode(),
+    ]
     for form in forms:
-        assert answer(srv.post("/services/collector", body(envelope(marker)), role=None,
-                               headers={"Authorization": form})) == OK
+        assert (
+            answer(
+                srv.post(
+                    "/services/collector", body(envelope(marker)), role=None, headers={"Authorization": form}
+                )
+            )
+            == OK
+        )
     bearer = answer(srv.post("/services/collector", body(envelope(marker)), scheme="bearer"))
     humio = srv.target["profile"] == "humio"
     assert bearer == (OK if humio else hec(401, 3, "Invalid authorization"))
@@ -135,16 +149,28 @@ def test_query_string_token_without_the_capability(srv, marker):
 
 @pytest.mark.spec("BODY-1", "BODY-2", profile=BOTH)
 def test_whitespace_and_nothing_between_envelopes(srv, marker):
-    content = (" \t\r\n" + json.dumps(envelope(marker, "a")) + "\t\r\n \n" + json.dumps(envelope(marker, "b"))
-               + json.dumps(envelope(marker, "c")) + "\r\n ")
+    content = (
+        " \t\r\n"
+        + json.dumps(envelope(marker, "a"))
+        + "\t\r\n \n"
+        + json.dumps(envelope(marker, "b"))
+        + json.dumps(envelope(marker, "c"))
+        + "\r\n "
+    )
     assert answer(srv.post("/services/collector", content)) == OK
     assert raws(srv, marker) == ["a", "b", "c"]
 
 
 @pytest.mark.spec("BODY-3", "BODY-4", "BODY-5", profile=BOTH)
 def test_array_batch(srv, marker):
-    assert answer(srv.post("/services/collector", "[" + ",".join(
-        json.dumps(envelope(marker, x)) for x in "ab") + "]")) == OK
+    assert (
+        answer(
+            srv.post(
+                "/services/collector", "[" + ",".join(json.dumps(envelope(marker, x)) for x in "ab") + "]"
+            )
+        )
+        == OK
+    )
     assert raws(srv, marker) == ["a", "b"]
     assert answer(srv.post("/services/collector", " [ ] ")) == hec(400, 5, "No data")
     one = json.dumps(envelope(marker, "x"))
@@ -188,8 +214,13 @@ def test_utf8(srv, marker):
 
 @pytest.mark.spec("BODY-7", "RAW-6", profile=BOTH)
 def test_content_type_does_not_matter(srv, marker):
-    types = [None, "text/plain; charset=utf-8", "application/json", "application/x-www-form-urlencoded",
-             "image/png"]
+    types = [
+        None,
+        "text/plain; charset=utf-8",
+        "application/json",
+        "application/x-www-form-urlencoded",
+        "image/png",
+    ]
     for content_type in types:
         headers = {"Content-Type": content_type} if content_type else {}
         assert answer(srv.post("/services/collector", body(envelope(marker)), headers=headers)) == OK
@@ -230,8 +261,11 @@ def test_size_limit_counts_decoded_bytes(tight, marker):
 
 @pytest.mark.spec("BODY-10", "BODY-11", profile=BOTH)
 def test_duplicate_and_unknown_members(srv, marker):
-    content = ('{"event": "first", "unknown": {"a": 1}, "event": "last", "x": [1], "fields": {"hec_case": "'
-               + marker + '", "f": "1", "f": "2"}}')
+    content = (
+        '{"event": "first", "unknown": {"a": 1}, "event": "last", "x": [1], "fields": {"hec_case": "'
+        + marker
+        + '", "f": "1", "f": "2"}}'
+    )
     assert answer(srv.post("/services/collector", content)) == OK
     [stored] = srv.query(f"hec_case={marker}")
     assert stored["@rawstring"] == "last" and stored["f"] == "2"
@@ -267,26 +301,38 @@ def test_splunk_envelope_answers(splunk_server, marker):
         ('{"fields": {"a": 1}}', hec(400, 12, "Event field is required", **{NUMBER: 1})),
         ('{"event": null}', hec(400, 12, "Event field is required", **{NUMBER: 1})),
         ('{"event": ""}', hec(400, 13, "Event field cannot be blank", **{NUMBER: 1})),
-        ('{"event": "x", "fields": {"o": {"a": 1}}}', hec(400, 15, "Error in handling indexed fields",
-                                                          **{NUMBER: 1})),
-        ('{"event": "x", "fields": {"a": [1, [2]]}}', hec(400, 15, "Error in handling indexed fields",
-                                                          **{NUMBER: 1})),
+        (
+            '{"event": "x", "fields": {"o": {"a": 1}}}',
+            hec(400, 15, "Error in handling indexed fields", **{NUMBER: 1}),
+        ),
+        (
+            '{"event": "x", "fields": {"a": [1, [2]]}}',
+            hec(400, 15, "Error in handling indexed fields", **{NUMBER: 1}),
+        ),
         ('{"event": "x", "fields": "f"}', bad_format(1)),
         ('{"event": "x", "host": 5}', bad_format(1)),
         ('{"event": "x", "sourcetype": {}}', bad_format(1)),
     ]
     for second, expected in cases:
         assert answer(splunk_server.post("/services/collector", first + second)) == expected, second
-    assert answer(splunk_server.post("/services/collector", body(envelope(marker)),
-                                     params={"host": "h", "index": "main"})) == OK
+    assert (
+        answer(
+            splunk_server.post(
+                "/services/collector", body(envelope(marker)), params={"host": "h", "index": "main"}
+            )
+        )
+        == OK
+    )
     assert raws(splunk_server, marker) == ["hello"]
 
 
 @pytest.mark.spec("EVT-5", "FLD-4", "FLD-5", "SRC-1", profile="humio")
 def test_humio_stores_what_splunk_refuses(server, marker):
-    content = ('{"fields": {"hec_case": "M"}}{"event": "", "fields": {"hec_case": "M"}}'
-               '{"event": "x", "host": 5, "fields": {"hec_case": "M", "o": {"a": 1}, "a": [1], "k": "v"}}'
-               '{"event": "y", "fields": "not an object", "source": "M"}').replace("M", marker)
+    content = (
+        '{"fields": {"hec_case": "M"}}{"event": "", "fields": {"hec_case": "M"}}'
+        '{"event": "x", "host": 5, "fields": {"hec_case": "M", "o": {"a": 1}, "a": [1], "k": "v"}}'
+        '{"event": "y", "fields": "not an object", "source": "M"}'
+    ).replace("M", marker)
     assert answer(server.post("/services/collector", content)) == OK
     stored = server.query(f"hec_case={marker}")
     assert [e["@rawstring"] for e in stored] == ["", "", "x"]
@@ -328,13 +374,18 @@ def test_ack_ids_and_the_ack_endpoint(srv, marker):
         assert answer(ingest(srv, marker, "not-a-guid", path)) == hec(400, 11, "Invalid data channel")
     channel = guid()
     assert [answer(ingest(srv, marker, channel))[1] for _ in range(2)] == [
-        {"text": "Success", "code": 0, "ackId": 0}, {"text": "Success", "code": 0, "ackId": 1}]
-    assert answer(srv.post("/services/collector", b"{", role="ack",
-                           headers={"X-Splunk-Request-Channel": channel})) == bad_format(0)
+        {"text": "Success", "code": 0, "ackId": 0},
+        {"text": "Success", "code": 0, "ackId": 1},
+    ]
+    assert answer(
+        srv.post("/services/collector", b"{", role="ack", headers={"X-Splunk-Request-Channel": channel})
+    ) == bad_format(0)
     assert answer(ingest(srv, marker, guid().upper()))[1]["ackId"] == 0  # another channel, any case
     assert answer(ingest(srv, marker, channel))[1]["ackId"] == 2  # the failed request used no id
-    assert answer(ask(srv, channel, [0, 1, 2, 9])) == (200, {"acks": {"0": True, "1": True, "2": True,
-                                                                     "9": False}})
+    assert answer(ask(srv, channel, [0, 1, 2, 9])) == (
+        200,
+        {"acks": {"0": True, "1": True, "2": True, "9": False}},
+    )
     assert answer(ask(srv, channel, [1])) == (200, {"acks": {"1": False}})
     assert len(raws(srv, marker)) == 4
 
@@ -345,12 +396,24 @@ def test_ack_endpoint_errors(srv):
     assert answer(ask(srv, channel, [0], role="default")) == hec(400, 14, "ACK is disabled")
     assert answer(ask(srv, None, [0])) == hec(400, 10, "Data channel is missing")
     assert answer(ask(srv, "nope", [0])) == hec(400, 11, "Invalid data channel")
-    for content in (b"", b"[0]", b'{"acks": "0"}', b'{"acks": [0, "1"]}', b'{"acks": [1.5]}',
-                    b'{"acks": [1e0]}', b'{"acks": [true]}', b'{"acks": null}', b"{bad",
-                    b'{"acks": [0], "x": NaN}', '{"acks": [0]}'.encode("utf-16"),
-                    b'{"acks": [0], "s": "\xed\xa0\x80"}', b'{"acks": [0], "s": "\\ud800"}'):
-        r = srv.post("/services/collector/ack", content, role="ack",
-                     headers={"X-Splunk-Request-Channel": channel})
+    for content in (
+        b"",
+        b"[0]",
+        b'{"acks": "0"}',
+        b'{"acks": [0, "1"]}',
+        b'{"acks": [1.5]}',
+        b'{"acks": [1e0]}',
+        b'{"acks": [true]}',
+        b'{"acks": null}',
+        b"{bad",
+        b'{"acks": [0], "x": NaN}',
+        '{"acks": [0]}'.encode("utf-16"),
+        b'{"acks": [0], "s": "\xed\xa0\x80"}',
+        b'{"acks": [0], "s": "\\ud800"}',
+    ):
+        r = srv.post(
+            "/services/collector/ack", content, role="ack", headers={"X-Splunk-Request-Channel": channel}
+        )
         assert answer(r) == BAD_FORMAT, content
     assert answer(ask(srv, channel, [0], role=None)) == hec(401, 2, "Token is required")
 
@@ -373,25 +436,36 @@ def test_too_many_channels_or_pending_acks(tight, marker):
 # --- §9 read-back ---
 
 
-def post_query(s: Server, q: str, accept: str = "application/json", token: str | None = None,
-               repo: str = "main"):
+def post_query(
+    s: Server, q: str, accept: str = "application/json", token: str | None = None, repo: str = "main"
+):
     token = s.target["readback"]["token"] if token is None else token
     headers = {"Accept": accept, **({"Authorization": f"Bearer {token}"} if token else {})}
-    return s.client.post(f"/api/v1/repositories/{repo}/query", headers=headers,
-                         json={"queryString": q, "start": 0, "end": 4_102_444_800_000, "isLive": False})
+    return s.client.post(
+        f"/api/v1/repositories/{repo}/query",
+        headers=headers,
+        json={"queryString": q, "start": 0, "end": 4_102_444_800_000, "isLive": False},
+    )
 
 
 @pytest.mark.spec("QRY-1", "QRY-2", "QRY-3", "QRY-5", profile=BOTH)
 def test_read_back(srv, marker):
     fields = [{"hec_case": marker, "k": "v w"}, {"hec_case": marker, "k": 'q"\\'}, {"hec_case": marker}]
-    content = body(*({"event": e, "time": t, "fields": f} for e, t, f in
-                     zip(["late", "early", "tie"], [20, 10, 20], fields, strict=True)))
+    content = body(
+        *(
+            {"event": e, "time": t, "fields": f}
+            for e, t, f in zip(["late", "early", "tie"], [20, 10, 20], fields, strict=True)
+        )
+    )
     assert answer(srv.post("/services/collector", content)) == OK  # visible as soon as answered
     r = post_query(srv, f"hec_case={marker}")
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
     found = r.json()
-    assert [(e["@rawstring"], e["@timestamp"]) for e in found] == [("early", 10000), ("late", 20000),
-                                                                   ("tie", 20000)]
+    assert [(e["@rawstring"], e["@timestamp"]) for e in found] == [
+        ("early", 10000),
+        ("late", 20000),
+        ("tie", 20000),
+    ]
     for e in found:
         assert type(e["@timestamp"]) is int and all(type(v) is str for k, v in e.items() if k != "@timestamp")
     assert [e["@rawstring"] for e in post_query(srv, f'hec_case={marker} k="v w"').json()] == ["late"]
@@ -399,7 +473,10 @@ def test_read_back(srv, marker):
     assert [e["@rawstring"] for e in post_query(srv, f"* hec_case={marker} k=*").json()] == ["early", "late"]
     nd = post_query(srv, f"hec_case={marker}", accept="application/x-ndjson")
     assert nd.status_code == 200 and [json.loads(x)["@rawstring"] for x in nd.text.splitlines()] == [
-        "early", "late", "tie"]
+        "early",
+        "late",
+        "tie",
+    ]
 
 
 @pytest.mark.spec("QRY-4", profile=BOTH)
@@ -412,46 +489,107 @@ def test_read_back_authentication(srv):
 # --- §4 and §5 through the real server (humio stores; the translate unit tests go row by row) ---
 
 
-@pytest.mark.spec("RES-1", "PREC-1", "SCOPE-1", "TIME-3", "TIME-4", "TIME-5", "TIME-6", "TZ-1", "IDX-2",
-                  "ST-1", "ST-2", "EVT-4", "EVT-6", "FLD-2", "KV-1", "KV-2", "KV-3", "KV-4", "KV-5", "KV-6",
-                  "KV-7", "KV-8", profile="humio")
+@pytest.mark.spec(
+    "RES-1",
+    "PREC-1",
+    "SCOPE-1",
+    "TIME-3",
+    "TIME-4",
+    "TIME-5",
+    "TIME-6",
+    "TZ-1",
+    "IDX-2",
+    "ST-1",
+    "ST-2",
+    "EVT-4",
+    "EVT-6",
+    "FLD-2",
+    "KV-1",
+    "KV-2",
+    "KV-3",
+    "KV-4",
+    "KV-5",
+    "KV-6",
+    "KV-7",
+    "KV-8",
+    profile="humio",
+)
 def test_stored_fields_end_to_end(server, marker):
     kv = 'u=http://h/?p=1 a = b foo:bar=1 q="x y" c="c:\\temp" e=, k=1 m=1 m=2 z="open w=1'
     m = json.dumps(marker)
-    content = "\n".join([
-        '{"time": "1537537729.5", "timezone": "+02:00", "index": "main", "sourcetype": "kv", "event": '
-        + json.dumps(kv) + ', "fields": {"hec_case": ' + m
-        + ', "#env": "prod", "k": "fields", "@rawstring": "evil", "#repo": "evil"}}',
-        '{"time": true, "event": {"b": 1.50, "a": [1e2, true, null], "s": "\\u00e9\\/"}, '
-        '"fields": {"hec_case": ' + m + '}}',
-        '{"event": "plain", "fields": {"hec_case": ' + m + '}}',
-        '{"time": 1537537729000, "event": [1, "a"], "fields": {"hec_case": ' + m + '}}',
-        '{"event": "10.0.0.1 GET /x k=v", "sourcetype": "access", "fields": {"hec_case": ' + m + '}}',
-    ])
+    content = "\n".join(
+        [
+            '{"time": "1537537729.5", "timezone": "+02:00", "index": "main", "sourcetype": "kv", "event": '
+            + json.dumps(kv)
+            + ', "fields": {"hec_case": '
+            + m
+            + ', "#env": "prod", "k": "fields", "@rawstring": "evil", "#repo": "evil"}}',
+            '{"time": true, "event": {"b": 1.50, "a": [1e2, true, null], "s": "\\u00e9\\/"}, '
+            '"fields": {"hec_case": ' + m + "}}",
+            '{"event": "plain", "fields": {"hec_case": ' + m + "}}",
+            '{"time": 1537537729000, "event": [1, "a"], "fields": {"hec_case": ' + m + "}}",
+            '{"event": "10.0.0.1 GET /x k=v", "sourcetype": "access", "fields": {"hec_case": ' + m + "}}",
+        ]
+    )
     before = int(time.time() * 1000)
     assert answer(server.post("/services/collector", content)) == OK
     after = int(time.time() * 1000)
     volatile = {"@id", "@ingesttimestamp"}
-    found = {e["@rawstring"]: {k: v for k, v in e.items() if k not in volatile}
-             for e in server.query(f"hec_case={marker}")}
+    found = {
+        e["@rawstring"]: {k: v for k, v in e.items() if k not in volatile}
+        for e in server.query(f"hec_case={marker}")
+    }
     now = {e.pop("@timestamp") for raw, e in found.items() if raw != kv}
     assert all(before <= t <= after for t in now)
     common = {"@timezone": "Z", "#repo": "main", "#type": "none", "hec_case": marker}
     assert found == {
         kv: {
-            "@rawstring": kv, "@timestamp": 1537537729500, "@timezone": "+02:00",
-            "#repo": "main", "#type": "kv", "hec_case": marker, "#env": "prod", "k": "fields",
-            "u": "http://h/?p=1", "a": "b", "bar": "1", "q": "x y", "c": "c:\\temp", "e": "", "m": "2",
-            "w": "1"},
+            "@rawstring": kv,
+            "@timestamp": 1537537729500,
+            "@timezone": "+02:00",
+            "#repo": "main",
+            "#type": "kv",
+            "hec_case": marker,
+            "#env": "prod",
+            "k": "fields",
+            "u": "http://h/?p=1",
+            "a": "b",
+            "bar": "1",
+            "q": "x y",
+            "c": "c:\\temp",
+            "e": "",
+            "m": "2",
+            "w": "1",
+        },
         '{"b":1.50,"a":[1e2,true,null],"s":"é/"}': {
-            "@rawstring": '{"b":1.50,"a":[1e2,true,null],"s":"é/"}', **common, "b": "1.50", "a[0]": "1e2",
-            "a[1]": "true", "a[2]": "null", "s": "é/", "@error": "true",
-            "@error_msg": "time true is not a number of seconds. Setting it to now"},
+            "@rawstring": '{"b":1.50,"a":[1e2,true,null],"s":"é/"}',
+            **common,
+            "b": "1.50",
+            "a[0]": "1e2",
+            "a[1]": "true",
+            "a[2]": "null",
+            "s": "é/",
+            "@error": "true",
+            "@error_msg": "time true is not a number of seconds. Setting it to now",
+        },
         "plain": {"@rawstring": "plain", **common},
-        '[1,"a"]': {"@rawstring": '[1,"a"]', **common, "[0]": "1", "[1]": "a", "@error": "true",
-                    "@error_msg": "timestamp was set to a value in the future. Setting it to now"},
-        "10.0.0.1 GET /x k=v": {"@rawstring": "10.0.0.1 GET /x k=v", **common, "#type": "access",
-                                "client": "10.0.0.1", "verb": "GET", "path": "/x", "k": "v"},
+        '[1,"a"]': {
+            "@rawstring": '[1,"a"]',
+            **common,
+            "[0]": "1",
+            "[1]": "a",
+            "@error": "true",
+            "@error_msg": "timestamp was set to a value in the future. Setting it to now",
+        },
+        "10.0.0.1 GET /x k=v": {
+            "@rawstring": "10.0.0.1 GET /x k=v",
+            **common,
+            "#type": "access",
+            "client": "10.0.0.1",
+            "verb": "GET",
+            "path": "/x",
+            "k": "v",
+        },
     }
 
 

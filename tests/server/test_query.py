@@ -30,8 +30,13 @@ def raws(srv, q: str) -> list[str]:
 
 @pytest.mark.spec("QRY-1", "QRY-5", "TIME-1", "EVT-3", profile="humio")
 def test_order_types_and_fields(server, marker):
-    ingest(server, envelope(marker, "third", time=30), envelope(marker, "first", time=10),
-           envelope(marker, {"n": 1.50, "deep": {"x": True}}, time=20), envelope(marker, "tie-a", time=30))
+    ingest(
+        server,
+        envelope(marker, "third", time=30),
+        envelope(marker, "first", time=10),
+        envelope(marker, {"n": 1.50, "deep": {"x": True}}, time=20),
+        envelope(marker, "tie-a", time=30),
+    )
     ingest(server, envelope(marker, "tie-b", time=30))
     found = server.query(f"hec_case={marker}")
     assert [e["@timestamp"] for e in found] == [10000, 20000, 30000, 30000, 30000]
@@ -47,9 +52,12 @@ def test_order_types_and_fields(server, marker):
 
 @pytest.mark.spec("QRY-2", "FLD-1", profile="humio")
 def test_terms(server, marker):
-    ingest(server, envelope(marker, "a", fields={"hec_case": marker, "say": 'he said "hi" \\ ok', "k": "v"}),
-           envelope(marker, "b", fields={"hec_case": marker, "k": "w"}),
-           envelope(marker, "c", fields={"hec_case": marker, "k": "*"}))
+    ingest(
+        server,
+        envelope(marker, "a", fields={"hec_case": marker, "say": 'he said "hi" \\ ok', "k": "v"}),
+        envelope(marker, "b", fields={"hec_case": marker, "k": "w"}),
+        envelope(marker, "c", fields={"hec_case": marker, "k": "*"}),
+    )
     assert raws(server, f"hec_case={marker}") == ["a", "b", "c"]
     assert raws(server, f'  hec_case="{marker}"   k=v ') == ["a"]
     assert raws(server, f'hec_case={marker} say="he said \\"hi\\" \\\\ ok"') == ["a"]
@@ -96,6 +104,7 @@ def test_start_and_end_bound_the_timestamp(server, marker):
         r = post_query(server, {"queryString": q, "start": start, "end": end, "isLive": False})
         assert r.status_code == 200, r.text
         return [e["@rawstring"] for e in r.json()]
+
     assert window(0, FAR_END) == ["100", "200", "300"]
     assert window(200_000, 300_000) == ["200", "300"]
     assert window(150_000, 250_000) == ["200"]
@@ -109,8 +118,11 @@ def test_start_and_end_bound_the_timestamp(server, marker):
 @pytest.mark.spec("QRY-3", profile="humio")
 def test_ndjson(server, marker):
     ingest(server, envelope(marker, "x"), envelope(marker, "y"))
-    r = post_query(server, {"queryString": f"hec_case={marker}", "start": 0, "end": FAR_END},
-                   accept="application/x-ndjson")
+    r = post_query(
+        server,
+        {"queryString": f"hec_case={marker}", "start": 0, "end": FAR_END},
+        accept="application/x-ndjson",
+    )
     assert r.status_code == 200 and r.headers["content-type"] == "application/x-ndjson"
     assert [json.loads(line)["@rawstring"] for line in r.text.splitlines()] == ["x", "y"]
 
@@ -121,17 +133,28 @@ def test_authentication_and_repository(server):
     assert post_query(server, body, token="").status_code == 401
     assert post_query(server, body, token="nope").status_code == 401
     assert post_query(server, body, token=server.token()).status_code == 401
-    r = server.client.post(QUERY.format("main"), json=body,
-                           headers={"Authorization": f"Splunk {server.target['readback']['token']}"})
+    r = server.client.post(
+        QUERY.format("main"),
+        json=body,
+        headers={"Authorization": f"Splunk {server.target['readback']['token']}"},
+    )
     assert r.status_code == 401
     assert post_query(server, body, repo="nosuchrepo").status_code == 404
     assert post_query(server, body, repo="nosuchrepo", token="nope").status_code == 401
 
 
-@pytest.mark.parametrize("body", [
-    {"queryString": "justaword"}, {"queryString": "=v"}, {"queryString": 'a="open'}, {"queryString": 5},
-    {"queryString": "*", "start": "yesterday"}, {"queryString": "*", "end": 1.5}, [1],
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"queryString": "justaword"},
+        {"queryString": "=v"},
+        {"queryString": 'a="open'},
+        {"queryString": 5},
+        {"queryString": "*", "start": "yesterday"},
+        {"queryString": "*", "end": 1.5},
+        [1],
+    ],
+)
 def test_bad_requests_are_400(server, body):
     r = post_query(server, body)
     assert r.status_code == 400 and r.json()["code"] == 400
@@ -150,6 +173,9 @@ def test_result_size_is_bounded(tight_server, marker):
 @pytest.mark.spec("QRY-4", profile="humio")
 def test_ingest_token_cannot_read(server, marker):
     ingest(server, envelope(marker))
-    r = server.client.post(QUERY.format("main"), json={"queryString": "*", "start": 0, "end": FAR_END},
-                           headers={"Authorization": f"Bearer {server.token()}"})
+    r = server.client.post(
+        QUERY.format("main"),
+        json={"queryString": "*", "start": 0, "end": FAR_END},
+        headers={"Authorization": f"Bearer {server.token()}"},
+    )
     assert r.status_code == 401 and marker not in r.text

@@ -62,8 +62,9 @@ def _profiles(profile: object) -> tuple[str, ...]:
     return tuple(profile) if isinstance(profile, (tuple, list)) else ()
 
 
-def mark_errors(marks: Iterable[tuple[str, tuple[str, ...], object]],
-                catalogue: dict[str, Requirement]) -> list[str]:
+def mark_errors(
+    marks: Iterable[tuple[str, tuple[str, ...], object]], catalogue: dict[str, Requirement]
+) -> list[str]:
     """Marks that name no SPEC id, no valid profile, or a profile where the id does not apply."""
     errors = []
     for node, ids, profile in marks:
@@ -93,8 +94,12 @@ def coverage(marks: Iterable[tuple[str, tuple[str, ...], object]]) -> Covers:
 
 def uncovered(catalogue: dict[str, Requirement], covers: Covers) -> list[str]:
     """Every id x profile of the catalogue that no marked test covers, in SPEC order."""
-    return [f"{rid} ({p})" for rid, req in catalogue.items() for p in PROFILES
-            if req.level_for(p) is not None and not covers.get((rid, p))]
+    return [
+        f"{rid} ({p})"
+        for rid, req in catalogue.items()
+        for p in PROFILES
+        if req.level_for(p) is not None and not covers.get((rid, p))
+    ]
 
 
 def test_every_spec_id_has_a_server_test_in_each_profile_it_applies_to():

@@ -40,8 +40,13 @@ def test_plain_fields_are_compact_json():
 
 
 def test_non_ascii_and_control_characters_read_back_and_match(server, marker):
-    values = {"word": "grüße", "emoji": "😀 ok", "ctl": "a\x00b\x1fc\x7fd", "sep": "x\u2028y",
-              "q": 'he said "hi" \\'}
+    values = {
+        "word": "grüße",
+        "emoji": "😀 ok",
+        "ctl": "a\x00b\x1fc\x7fd",
+        "sep": "x\u2028y",
+        "q": 'he said "hi" \\',
+    }
     body = json.dumps(envelope(marker, "kz=ünï", fields={"hec_case": marker, **values}), ensure_ascii=False)
     assert answer(server.post("/services/collector", body.encode())) == OK
     [found] = server.query(f"hec_case={marker}")

@@ -77,8 +77,9 @@ def invalid_format(k: int) -> dict[str, object]:
 # --- the seed example, whole ---
 
 
-@pytest.mark.spec("TIME-1", "TZ-1", "ST-1", "SRC-1", "FLD-2", "KV-1", "EVT-1", "EVT-3", "EVT-4",
-                  profile="humio")
+@pytest.mark.spec(
+    "TIME-1", "TZ-1", "ST-1", "SRC-1", "FLD-2", "KV-1", "EVT-1", "EVT-3", "EVT-4", profile="humio"
+)
 def test_seed_example() -> None:
     body = """{
       "time" : 1537537729.0,

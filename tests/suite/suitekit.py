@@ -30,15 +30,33 @@ class RunningServer:
             self.process.wait(timeout=10)
 
 
-def start_reference_server(tmp: Path, profile: str = "humio", config: str = "suite.yaml",
-                           *extra: str) -> RunningServer:
+def start_reference_server(
+    tmp: Path, profile: str = "humio", config: str = "suite.yaml", *extra: str
+) -> RunningServer:
     """Start `python -m reference_server` on a free port; wait (bounded) for its target file."""
     target = tmp / "target.yaml"
     log = open(tmp / "server.log", "wb")  # noqa: SIM115 - the process owns it until it ends
-    proc = subprocess.Popen([sys.executable, "-m", "reference_server", "--config", str(CONFIGS / config),
-                             "--profile", profile, "--port", "0", "--data", str(tmp / "data"),
-                             "--write-target", str(target), *extra], stdout=log, stderr=subprocess.STDOUT,
-                            cwd=ROOT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "reference_server",
+            "--config",
+            str(CONFIGS / config),
+            "--profile",
+            profile,
+            "--port",
+            "0",
+            "--data",
+            str(tmp / "data"),
+            "--write-target",
+            str(target),
+            *extra,
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+    )
     log.close()
     deadline = time.monotonic() + START_TIMEOUT
     while not target.exists():
@@ -52,8 +70,15 @@ def start_reference_server(tmp: Path, profile: str = "humio", config: str = "sui
 def hecc(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """Run the `hecc` command line in a subprocess (no plugin autoload surprises: same interpreter)."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.run([sys.executable, "-m", "hec_conformance.cli", *args], capture_output=True,
-                          text=True, timeout=timeout, cwd=ROOT, env=env, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "hec_conformance.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
 
 
 def write_cases(directory: Path, area: str, cases_yaml: str) -> Path:

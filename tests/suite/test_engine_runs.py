@@ -126,8 +126,9 @@ def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return {c.id: c for c in load_cases([corpus])}
 
 
-def run(target_file: Path, case: Any, variant: str = "base", **changes: Any) -> tuple[CaseFinished,
-                                                                                   list[ResultEvent]]:
+def run(
+    target_file: Path, case: Any, variant: str = "base", **changes: Any
+) -> tuple[CaseFinished, list[ResultEvent]]:
     seen: list[ResultEvent] = []
     target = dataclasses.replace(load_target(target_file), **changes)
     engine = Engine(target, load_catalogue(), listeners=[seen.append], readback_timeout=5)
@@ -138,8 +139,9 @@ def run(target_file: Path, case: Any, variant: str = "base", **changes: Any) -> 
 
 
 @pytest.mark.parametrize("variant", ["base", "gzip", "packed", "crlf", "tab", "json-ctype"])
-def test_a_conforming_case_passes_in_every_variant(reference_target: Path, cases: dict[str, Any],
-                                                     variant: str) -> None:
+def test_a_conforming_case_passes_in_every_variant(
+    reference_target: Path, cases: dict[str, Any], variant: str
+) -> None:
     result, seen = run(reference_target, cases["eng-pass"], variant)
     assert (result.outcome, result.diffs) == ("pass", ())
     kinds = [type(e).__name__ for e in seen]
@@ -148,13 +150,18 @@ def test_a_conforming_case_passes_in_every_variant(reference_target: Path, cases
     assert [e["@rawstring"] for e in read.events] == ["two", "hello"]
 
 
-def test_a_broken_expectation_fails_with_the_field_diff(reference_target: Path,
-                                                        cases: dict[str, Any]) -> None:
+def test_a_broken_expectation_fails_with_the_field_diff(
+    reference_target: Path, cases: dict[str, Any]
+) -> None:
     result, _ = run(reference_target, cases["eng-wrong"])
     assert result.outcome == "fail" and result.level == "MUST" and result.requirements == ("TIME-1",)
     (diff,) = result.diffs
     assert (diff.part, diff.path, diff.expected, diff.actual) == (
-        "stored", "events[0].@timestamp", 1537537729124, 1537537729123)
+        "stored",
+        "events[0].@timestamp",
+        1537537729124,
+        1537537729123,
+    )
 
 
 def test_should_mismatch_is_a_warning(reference_target: Path, cases: dict[str, Any]) -> None:
@@ -201,9 +208,9 @@ def test_events_are_json_and_carry_no_token(reference_target: Path, cases: dict[
     assert sent.target.endswith("token=***")
 
 
-def test_the_sentinel_guards_absence_checks_on_a_lagging_read_back(reference_target: Path,
-                                                                    cases: dict[str, Any],
-                                                                    tmp_path: Path) -> None:
+def test_the_sentinel_guards_absence_checks_on_a_lagging_read_back(
+    reference_target: Path, cases: dict[str, Any], tmp_path: Path
+) -> None:
     """Against a query API that shows events only LAG_MS after ingest, an immediate read would miss a
     stored event and wrongly pass `stored: 0`; the sentinel makes the engine wait until it is current."""
     server = BrokenServer(LaggingQuery(), reference_target)
@@ -235,8 +242,15 @@ def test_command_read_back(reference_target: Path, cases: dict[str, Any], tmp_pa
     target = load_target(reference_target)
     script = tmp_path / "fetch.py"
     script.write_text(FETCH)
-    command = (sys.executable, str(script), target.url, str(target.readback.token), "{repository}",
-               "{marker_field}", "{marker}")
+    command = (
+        sys.executable,
+        str(script),
+        target.url,
+        str(target.readback.token),
+        "{repository}",
+        "{marker_field}",
+        "{marker}",
+    )
     readback = dataclasses.replace(target.readback, kind="command", command=command)
     result, seen = run(reference_target, cases["eng-pass"], readback=readback)
     assert result.outcome == "pass", result
@@ -261,14 +275,21 @@ def test_repeat_stops_at_the_first_different_answer(reference_target: Path, case
     assert (result.outcome, result.level) == ("warn", "SHOULD")  # ACK-5 is SHOULD
     (diff,) = result.diffs
     assert (diff.index, diff.part, diff.path, diff.expected, diff.actual) == (
-        0, "response", "repeat[20].status", 200, 503)
+        0,
+        "response",
+        "repeat[20].status",
+        200,
+        503,
+    )
     assert sum(isinstance(e, RequestSent) for e in seen) == 21
 
 
 def test_an_undeclared_or_huge_limit_is_unsupported(reference_target: Path, cases: dict[str, Any]) -> None:
     result, seen = run(reference_target, cases["eng-repeat"], limits={})
     assert (result.outcome, result.messages) == (
-        "unsupported", ("target declares no limit max_pending_acks_per_channel",))
+        "unsupported",
+        ("target declares no limit max_pending_acks_per_channel",),
+    )
     assert not any(isinstance(e, RequestSent) for e in seen)
     result, _ = run(reference_target, cases["eng-repeat"], limits={"max_pending_acks_per_channel": 10_001})
     assert result.outcome == "unsupported" and "repeated 10001 times" in result.messages[0]

@@ -33,8 +33,17 @@ def tls_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     cert = ca.issue_cert("127.0.0.1", "localhost")
     cert.private_key_and_cert_chain_pem.write_to_path(str(tmp / "server.pem"))
     ca.cert_pem.write_to_path(str(tmp / "ca.pem"))
-    server = start_reference_server(tmp, "humio", "suite.yaml", "--tls-cert", str(tmp / "server.pem"),
-                                    "--tls-key", str(tmp / "server.pem"), "--tls-ca", str(tmp / "ca.pem"))
+    server = start_reference_server(
+        tmp,
+        "humio",
+        "suite.yaml",
+        "--tls-cert",
+        str(tmp / "server.pem"),
+        "--tls-key",
+        str(tmp / "server.pem"),
+        "--tls-ca",
+        str(tmp / "ca.pem"),
+    )
     yield server.target
     server.stop()
 
@@ -55,8 +64,9 @@ def test_https_with_the_ca_of_the_target_file(tls_target: Path, tmp_path: Path) 
     assert outcome(target, tmp_path) == ("pass", ())
 
 
-def test_an_untrusted_certificate_is_a_harness_error_unless_verify_is_off(tls_target: Path,
-                                                                           tmp_path: Path) -> None:
+def test_an_untrusted_certificate_is_a_harness_error_unless_verify_is_off(
+    tls_target: Path, tmp_path: Path
+) -> None:
     target = load_target(tls_target)
     untrusted = dataclasses.replace(target, tls=Tls(verify=True))
     result, messages = outcome(untrusted, tmp_path)

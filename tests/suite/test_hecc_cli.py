@@ -30,7 +30,7 @@ def test_unreachable_target_exits_3(tmp_path: Path) -> None:
 
 def test_bad_target_files_exit_2(tmp_path: Path) -> None:
     target = tmp_path / "t.yaml"
-    target.write_text("url: http://127.0.0.1:1\ntokens: {default: {token: \"${HECC_TEST_UNSET_VAR}\"}}\n")
+    target.write_text('url: http://127.0.0.1:1\ntokens: {default: {token: "${HECC_TEST_UNSET_VAR}"}}\n')
     done = hecc("run", "--target", str(target))
     assert done.returncode == EXIT_USAGE
     assert "tokens.default.token" in done.stderr and "HECC_TEST_UNSET_VAR" in done.stderr
@@ -62,7 +62,10 @@ def test_target_init_writes_a_loadable_example(tmp_path: Path) -> None:
 
 
 def test_cases_lint_list_and_coverage(tmp_path: Path) -> None:
-    good = write_cases(tmp_path / "good", "tiny", """\
+    good = write_cases(
+        tmp_path / "good",
+        "tiny",
+        """\
   - id: tiny-health
     title: health answers
     requirements: [EP-4]
@@ -70,7 +73,8 @@ def test_cases_lint_list_and_coverage(tmp_path: Path) -> None:
     requests:
       - endpoint: health
         expect: {status: 200, body: {code: 17}}
-""")
+""",
+    )
     assert hecc("cases", "lint", str(good)).returncode == EXIT_OK
     listed = hecc("cases", "list", "--json", str(good))
     assert listed.returncode == EXIT_OK and '"id": "tiny-health"' in listed.stdout
@@ -81,7 +85,10 @@ def test_cases_lint_list_and_coverage(tmp_path: Path) -> None:
 
 
 def test_a_bare_url_runs_response_only_cases(reference_target: Path, tmp_path: Path) -> None:
-    cases = write_cases(tmp_path / "c", "tiny", """\
+    cases = write_cases(
+        tmp_path / "c",
+        "tiny",
+        """\
   - id: tiny-health
     title: health answers
     requirements: [EP-4]
@@ -96,24 +103,55 @@ def test_a_bare_url_runs_response_only_cases(reference_target: Path, tmp_path: P
       - endpoint: hec
         events: [{event: x}]
         expect: {status: 200, body: {code: 0}}
-""")
+""",
+    )
     target = yaml.safe_load(reference_target.read_text())
     url, token = target["url"], target["tokens"]["default"]["token"]
-    done = hecc("run", "--cases", str(cases), "--target", str(reference_target), "--",
-                "-q", "--junitxml", str(tmp_path / "j.xml"))
+    done = hecc(
+        "run",
+        "--cases",
+        str(cases),
+        "--target",
+        str(reference_target),
+        "--",
+        "-q",
+        "--junitxml",
+        str(tmp_path / "j.xml"),
+    )
     assert done.returncode == EXIT_OK, done.stdout[-2000:]
     junit = (tmp_path / "j.xml").read_text()
     assert 'name="requirements" value="EP-4"' in junit and 'name="level" value="MUST"' in junit
-    bare = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--hec-url", url,
-                           "--hec-token", token, "--hec-cases", str(cases), "-rs"],
-                          capture_output=True, text=True, timeout=300, cwd=tmp_path, check=False)
+    bare = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "--hec-url",
+            url,
+            "--hec-token",
+            token,
+            "--hec-cases",
+            str(cases),
+            "-rs",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        check=False,
+    )
     assert bare.returncode == 0, bare.stdout[-2000:]
     assert "2 passed, 2 skipped" in bare.stdout  # tiny-success base + json-ctype; gzip and health unsupported
     assert "target lacks capability health" in bare.stdout
 
 
 def test_fail_on_decides_whether_should_and_may_breaks_count(reference_target: Path, tmp_path: Path) -> None:
-    cases = write_cases(tmp_path / "c", "soft", """\
+    cases = write_cases(
+        tmp_path / "c",
+        "soft",
+        """\
   - id: soft-should
     title: a SHOULD expectation the target does not meet (written wrong on purpose)
     requirements: [TIME-3]
@@ -131,7 +169,8 @@ def test_fail_on_decides_whether_should_and_may_breaks_count(reference_target: P
       - endpoint: hec
         text: '{"event":"a","event":"b","fields":{"${marker_field}":"${marker}"}}'
         expect: {status: 200, events: [{"@rawstring": "not b"}]}
-""")
+""",
+    )
     base = ("run", "--cases", str(cases), "--target", str(reference_target))
     lenient = hecc(*base)
     assert lenient.returncode == EXIT_OK, lenient.stdout[-2000:]
@@ -146,7 +185,10 @@ def test_fail_on_decides_whether_should_and_may_breaks_count(reference_target: P
 
 
 def test_selection_by_requirement_marker_keyword_and_level(reference_target: Path, tmp_path: Path) -> None:
-    cases = write_cases(tmp_path / "c", "pick", """\
+    cases = write_cases(
+        tmp_path / "c",
+        "pick",
+        """\
   - id: pick-health
     title: health answers
     requirements: [EP-4]
@@ -162,7 +204,8 @@ def test_selection_by_requirement_marker_keyword_and_level(reference_target: Pat
       - endpoint: hec
         events: [{event: x}]
         expect: {status: 200, body: {code: 0}}
-""")
+""",
+    )
     base = ("run", "--cases", str(cases), "--target", str(reference_target))
 
     def summary(*extra: str) -> str:
@@ -177,7 +220,10 @@ def test_selection_by_requirement_marker_keyword_and_level(reference_target: Pat
 
 
 def test_xdist_workers_run_cases_in_parallel(reference_target: Path, tmp_path: Path) -> None:
-    cases = write_cases(tmp_path / "c", "par", """\
+    cases = write_cases(
+        tmp_path / "c",
+        "par",
+        """\
   - id: par-events
     title: two events in one request are both stored
     requirements: [BODY-1]
@@ -186,7 +232,8 @@ def test_xdist_workers_run_cases_in_parallel(reference_target: Path, tmp_path: P
       - endpoint: hec
         events: [{event: one}, {event: two}]
         expect: {status: 200, events: [{"@rawstring": one}, {"@rawstring": two}]}
-""")
+""",
+    )
     done = hecc("run", "--cases", str(cases), "--target", str(reference_target), "--", "-n", "2")
     assert done.returncode == EXIT_OK, done.stdout[-2000:]
     assert "created: 2/2 workers" in done.stdout and "6 passed" in done.stdout

@@ -50,8 +50,10 @@ def test_partial_body_ignores_other_keys_and_recurses() -> None:
 
 def test_events_need_the_same_count_and_ignore_the_marker() -> None:
     stored = [{"@timestamp": 1, "@rawstring": "a", "hec_case": "m"}]
-    assert match_events([{"@rawstring": "a", "hec_case": "other"}], stored, NOW,
-                        ignore=frozenset({"hec_case"})) == []
+    assert (
+        match_events([{"@rawstring": "a", "hec_case": "other"}], stored, NOW, ignore=frozenset({"hec_case"}))
+        == []
+    )
     assert match_events([], stored, NOW)[0].reason == "different number of stored events"
     assert match_events([{"@rawstring": "b"}], stored, NOW)[0].path == "events[0].@rawstring"
 
@@ -65,4 +67,3 @@ def test_a_closed_event_allows_no_field_it_does_not_name() -> None:
     assert (diff.path, diff.actual) == ("events[0].index", "main")
     assert diff.reason == "a field the case does not name"
     assert match_events([{"@rawstring": "a=1"}], extra, NOW) == []  # an open map ignores it
-

@@ -22,11 +22,20 @@ CHANNEL, CHANNEL2 = "0b1c2d3e-0000-4000-8000-00000000000a", "0b1c2d3e-0000-4000-
 
 @pytest.fixture
 def target(tmp_path: Path) -> Target:
-    return parse_target({"url": "http://127.0.0.1:1", "marker_field": "mk",
-                         "tokens": {"default": {"token": "tok-d", "repository": "main"},
-                                    "other_repo": {"token": "tok-o", "repository": "audit"}},
-                         "readback": {"kind": "logscale-query", "token": "tok-r"},
-                         "limits": {"max_request_bytes": 4096}}, base_dir=tmp_path, env={})
+    return parse_target(
+        {
+            "url": "http://127.0.0.1:1",
+            "marker_field": "mk",
+            "tokens": {
+                "default": {"token": "tok-d", "repository": "main"},
+                "other_repo": {"token": "tok-o", "repository": "audit"},
+            },
+            "readback": {"kind": "logscale-query", "token": "tok-r"},
+            "limits": {"max_request_bytes": 4096},
+        },
+        base_dir=tmp_path,
+        env={},
+    )
 
 
 @pytest.fixture
@@ -48,18 +57,28 @@ def test_variants_follow_the_case_format() -> None:
     assert case_variants(True, [{"endpoint": "hec", "text": "{}"}]) == ("base",)
     assert case_variants(True, [{**two[0], "separator": "<SP>"}]) == ("base", "gzip", "json-ctype")
     assert case_variants(True, [{**two[0], "gzip": False, "content_type": None}]) == (
-        "base", "packed", "crlf", "tab")
+        "base",
+        "packed",
+        "crlf",
+        "tab",
+    )
     assert case_variants(True, [{**two[0], "headers": {"content-type": "x/y"}}])[-1] == "tab"
 
 
 def test_separators_of_each_variant(ctx: Context) -> None:
     request = {"endpoint": "hec", "events": [{"event": "a"}, {"event": "b"}]}
-    bodies = {v: build_request(apply_variant(request, v), ctx, False).http.body
-              for v in ("base", "packed", "crlf", "tab")}
+    bodies = {
+        v: build_request(apply_variant(request, v), ctx, False).http.body
+        for v in ("base", "packed", "crlf", "tab")
+    }
     env_a = json.dumps({"event": "a", "fields": {"mk": MARKER}}, separators=(",", ":")).encode()
     env_b = env_a.replace(b'"a"', b'"b"')
-    assert bodies == {"base": env_a + b"\n" + env_b, "packed": env_a + env_b,
-                      "crlf": env_a + b"\r\n" + env_b, "tab": env_a + b"\t" + env_b}
+    assert bodies == {
+        "base": env_a + b"\n" + env_b,
+        "packed": env_a + env_b,
+        "crlf": env_a + b"\r\n" + env_b,
+        "tab": env_a + b"\t" + env_b,
+    }
 
 
 def test_gzip_and_json_ctype_variants(ctx: Context) -> None:
@@ -67,8 +86,10 @@ def test_gzip_and_json_ctype_variants(ctx: Context) -> None:
     zipped = build_request(apply_variant(request, "gzip"), ctx, False)
     assert headers(zipped)["Content-Encoding"] == "gzip"
     assert json.loads(gzip.decompress(zipped.http.body)) == {"event": "é", "fields": {"mk": MARKER}}
-    assert headers(build_request(apply_variant(request, "json-ctype"), ctx, False))["Content-Type"] == \
-        "application/json"
+    assert (
+        headers(build_request(apply_variant(request, "json-ctype"), ctx, False))["Content-Type"]
+        == "application/json"
+    )
     base = build_request(request, ctx, False)
     assert list(headers(base)) == ["Authorization", "Content-Type"]
     assert headers(base)["Content-Type"] == "text/plain; charset=utf-8"
@@ -76,10 +97,16 @@ def test_gzip_and_json_ctype_variants(ctx: Context) -> None:
 
 
 def test_marker_insertion_rules(ctx: Context) -> None:
-    request = {"endpoint": "hec", "events": [
-        {"event": "a", "fields": {"x": "1"}}, {"event": "b", "fields": None}, {"event": "c", "fields": 5,
-                                                                              "source": "s"},
-        ["not", "an", "object"], {"$text": '{"event":"${marker}"<TAB>'}]}
+    request = {
+        "endpoint": "hec",
+        "events": [
+            {"event": "a", "fields": {"x": "1"}},
+            {"event": "b", "fields": None},
+            {"event": "c", "fields": 5, "source": "s"},
+            ["not", "an", "object"],
+            {"$text": '{"event":"${marker}"<TAB>'},
+        ],
+    }
     built = build_request(request, ctx, True)
     lines = built.http.body.split(b"\n")
     assert json.loads(lines[0]) == {"event": "a", "fields": {"x": "1", "mk": MARKER}}
@@ -91,35 +118,48 @@ def test_marker_insertion_rules(ctx: Context) -> None:
 
 
 def test_placeholders_everywhere(ctx: Context, target: Target) -> None:
-    request = {"endpoint": "hec", "text": "${marker_field}=${marker} <x41><CRLF>",
-               "headers": {"X-Splunk-Request-Channel": "${channel}"},
-               "query": {"index": "${repo:other_repo}"},
-               "auth": {"header": "Splunk ${token:other_repo}"}}
+    request = {
+        "endpoint": "hec",
+        "text": "${marker_field}=${marker} <x41><CRLF>",
+        "headers": {"X-Splunk-Request-Channel": "${channel}"},
+        "query": {"index": "${repo:other_repo}"},
+        "auth": {"header": "Splunk ${token:other_repo}"},
+    }
     built = build_request(request, ctx, True)
     assert built.http.body == f"mk={MARKER} A\r\n".encode()
-    assert headers(built) == {"Authorization": "Splunk tok-o", "Content-Type": "text/plain; charset=utf-8",
-                              "X-Splunk-Request-Channel": CHANNEL}
+    assert headers(built) == {
+        "Authorization": "Splunk tok-o",
+        "Content-Type": "text/plain; charset=utf-8",
+        "X-Splunk-Request-Channel": CHANNEL,
+    }
     assert built.http.target() == "/api/v1/ingest/hec?index=audit"
     assert ctx.expand_all({"k": ["${channel2}", 1]}) == {"k": [CHANNEL2, 1]}
     before = int(time.time())
     now, ahead, ago = map(int, ctx.expand("${now} ${now:+600} ${now:-60}").split())
     assert before <= now <= int(time.time()) and ahead - now in (600, 601) and now - ago in (60, 59)
     assert ctx.expand("${channel:upper} ${channel2:mixed}") == (
-        "0B1C2D3E-0000-4000-8000-00000000000A 0B1c2D3e-0000-4000-8000-00000000000B")
+        "0B1C2D3E-0000-4000-8000-00000000000A 0B1c2D3e-0000-4000-8000-00000000000B"
+    )
     assert roles_named({"a": ["${token:ack}"], "b": "${repo:other_repo}"}) == {"ack", "other_repo"}
     with pytest.raises(MissingRole):
         ctx.expand("${token:ack}")
 
 
 def test_limits_expand_and_count_repeats(ctx: Context, target: Target) -> None:
-    request = {"endpoint": "hec", "text": "${limit:max_request_bytes} bytes",
-               "repeat": "${limit:max_request_bytes}"}
+    request = {
+        "endpoint": "hec",
+        "text": "${limit:max_request_bytes} bytes",
+        "repeat": "${limit:max_request_bytes}",
+    }
     assert build_request(request, ctx, False).http.body == b"4096 bytes"
     assert repeat_count(request, target) == 4096
     assert repeat_count({"endpoint": "hec", "repeat": 3}, target) == 3
     assert repeat_count({"endpoint": "hec"}, target) == 1
-    both = {"text": "${limit:max_request_bytes}", "headers": {"X": "${token:ack}"},
-            "repeat": "${limit:max_pending_acks_per_channel}"}
+    both = {
+        "text": "${limit:max_request_bytes}",
+        "headers": {"X": "${token:ack}"},
+        "repeat": "${limit:max_pending_acks_per_channel}",
+    }
     assert limits_named(both) == {"max_request_bytes", "max_pending_acks_per_channel"}
     assert roles_named(both) == {"ack"}  # a limit is no token role
 
@@ -127,6 +167,7 @@ def test_limits_expand_and_count_repeats(ctx: Context, target: Target) -> None:
 def test_auth_forms(ctx: Context) -> None:
     def auth(value: Any) -> str | None:
         return headers(build_request({"endpoint": "hec", "auth": value}, ctx, False)).get("Authorization")
+
     assert auth("default") == "Splunk tok-d"
     assert auth("none") is None
     assert auth({"role": "other_repo", "scheme": "Bearer"}) == "Bearer tok-o"
@@ -145,7 +186,10 @@ def test_raw_channels_and_methods(ctx: Context) -> None:
     health = build_request({"endpoint": "health"}, ctx, False).http
     assert (health.method, health.path, health.body) == ("GET", "/services/collector/health", b"")
     assert "Content-Type" not in dict(health.headers)
-    empty = build_request({"path": "/services/collector/nope", "method": "PUT", "content_type": None,
-                           "base64": "AAE="}, ctx, False).http
+    empty = build_request(
+        {"path": "/services/collector/nope", "method": "PUT", "content_type": None, "base64": "AAE="},
+        ctx,
+        False,
+    ).http
     assert (empty.method, empty.path, empty.body) == ("PUT", "/services/collector/nope", b"\x00\x01")
     assert "Content-Type" not in dict(empty.headers)

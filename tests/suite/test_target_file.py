@@ -9,7 +9,7 @@ import yaml
 
 from hec_conformance.target import EXAMPLE, TargetError, load_target, parse_target
 
-MINIMAL = "url: http://127.0.0.1:8088\ntokens:\n  default: {token: \"${HEC_TOKEN}\", repository: main}\n"
+MINIMAL = 'url: http://127.0.0.1:8088\ntokens:\n  default: {token: "${HEC_TOKEN}", repository: main}\n'
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -31,8 +31,9 @@ def test_declared_limits(tmp_path: Path) -> None:
     target = load_target(write(tmp_path, text), env={"HEC_TOKEN": "t"})
     assert target.limits == {"max_pending_acks_per_channel": 20, "max_request_bytes": 1048576}
     with pytest.raises(TargetError, match=r"limits: .*max_pending_ack_per_channel"):
-        load_target(write(tmp_path, MINIMAL + "limits: {max_pending_ack_per_channel: 20}\n"),
-                    env={"HEC_TOKEN": "t"})
+        load_target(
+            write(tmp_path, MINIMAL + "limits: {max_pending_ack_per_channel: 20}\n"), env={"HEC_TOKEN": "t"}
+        )
 
 
 def test_unset_variable_names_the_key(tmp_path: Path) -> None:

@@ -26,8 +26,14 @@ def recorder() -> Iterator[tuple[str, list[bytes], threading.Event]]:
             while b"\r\n\r\n" not in data:
                 data += conn.recv(65536)
             head, _, rest = data.partition(b"\r\n\r\n")
-            length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                           if line.lower().startswith(b"content-length:")), 0)
+            length = next(
+                (
+                    int(line.split(b":")[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                ),
+                0,
+            )
             while len(rest) < length:
                 rest += conn.recv(65536)
             seen.append(head + b"\r\n\r\n" + rest)
@@ -35,8 +41,10 @@ def recorder() -> Iterator[tuple[str, list[bytes], threading.Event]]:
                 time.sleep(1.5)
                 return
             answer = b'{"text":"Success","code":0}'
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                         b"Content-Length: %d\r\n\r\n%s" % (len(answer), answer))
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\n\r\n%s" % (len(answer), answer)
+            )
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -49,22 +57,36 @@ def test_headers_go_out_in_order_and_spelling(recorder: tuple[str, list[bytes], 
     url, seen, _ = recorder
     body = b'{"event":"a"}\r\n\t{"event":"b"}\xff'
     with Transport(url) as transport:
-        resp = transport.send(HttpRequest("POST", "/services/collector",
-                                          (("authorization", "SPLUNK  tok"), ("Content-Type", "x/y"),
-                                           ("X-Splunk-Request-Channel", "c")),
-                                          (("token", "a b"), ("index", "main")), body))
+        resp = transport.send(
+            HttpRequest(
+                "POST",
+                "/services/collector",
+                (
+                    ("authorization", "SPLUNK  tok"),
+                    ("Content-Type", "x/y"),
+                    ("X-Splunk-Request-Channel", "c"),
+                ),
+                (("token", "a b"), ("index", "main")),
+                body,
+            )
+        )
     assert resp.status == 200 and resp.header("CONTENT-TYPE") == "application/json"
     head, _, sent_body = seen[0].partition(b"\r\n\r\n")
     lines = head.split(b"\r\n")
     assert lines[0] == b"POST /services/collector?token=a%20b&index=main HTTP/1.1"
-    assert lines[2:] == [b"authorization: SPLUNK  tok", b"Content-Type: x/y", b"X-Splunk-Request-Channel: c",
-                         b"Content-Length: 30"]
+    assert lines[2:] == [
+        b"authorization: SPLUNK  tok",
+        b"Content-Type: x/y",
+        b"X-Splunk-Request-Channel: c",
+        b"Content-Length: 30",
+    ]
     assert lines[1].startswith(b"Host: 127.0.0.1:")
     assert sent_body == body
 
 
 def test_a_silent_server_times_out_as_a_transport_error(
-        recorder: tuple[str, list[bytes], threading.Event]) -> None:
+    recorder: tuple[str, list[bytes], threading.Event],
+) -> None:
     url, _, silent = recorder
     silent.set()
     with Transport(url, timeout=0.3) as transport, pytest.raises(TransportError, match="Timeout"):

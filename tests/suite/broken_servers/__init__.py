@@ -11,7 +11,13 @@ from broken_servers.proxy import Breaker, BrokenServer
 from broken_servers.sticky_time import StickyTime
 from broken_servers.unknown_token_401 import UnknownToken401
 
-ALL: tuple[type[Breaker], ...] = (UnknownToken401, PartialBatch, FloatTime, StickyTime, NoCollectorAlias,
-                                  Accepted202)
+ALL: tuple[type[Breaker], ...] = (
+    UnknownToken401,
+    PartialBatch,
+    FloatTime,
+    StickyTime,
+    NoCollectorAlias,
+    Accepted202,
+)
 
 __all__ = ["ALL", "Breaker", "BrokenServer"]

@@ -16,8 +16,12 @@ import httpx
 import yaml
 
 HOP = {"host", "content-length", "connection", "transfer-encoding", "keep-alive"}
-EVENT_PATHS = ("/api/v1/ingest/hec", "/services/collector", "/services/collector/event",
-               "/services/collector/event/1.0")
+EVENT_PATHS = (
+    "/api/v1/ingest/hec",
+    "/services/collector",
+    "/services/collector/event",
+    "/services/collector/event/1.0",
+)
 
 
 @dataclass(frozen=True)
@@ -152,8 +156,9 @@ class BrokenServer:
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.breaker = breaker
         self._server.upstream = Upstream(self.upstream_target["url"])
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+        )
         self._thread.start()
 
     @property
