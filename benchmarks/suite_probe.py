@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from hec_conformance.pytest_plugin import STATE
+from hec_conformance.pytest.plugin import STATE
 from hec_conformance.results import CaseFinished, EventsRead, ResponseReceived
 
 _TOTALS: dict[str, Any] = {"cases": 0, "case_s": 0.0, "requests": 0, "request_s": 0.0, "polls": 0}

@@ -10,7 +10,8 @@ from types import MappingProxyType
 
 import yaml
 
-LEVELS = ("MUST", "SHOULD", "MAY")  # strictest first
+from hec_conformance.verdict import LEVELS
+
 PROFILES = ("humio", "splunk")
 
 

@@ -7,10 +7,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, ClassVar
 
-OUTCOMES = ("pass", "fail", "warn", "info", "unsupported", "error")
-# The outcome a mismatch gets at each level (SPEC: MUST fails, SHOULD warns, MAY informs).
-MISMATCH_OUTCOME = {"MUST": "fail", "SHOULD": "warn", "MAY": "info"}
-
 
 def _body_dict(body: bytes, limit: int = 4096) -> dict[str, Any]:
     """A body as UTF-8 text when it is, else base64; cut to `limit` bytes."""

@@ -1,8 +1,6 @@
-"""Vendor profiles (docs/vendor-profiles.md): known deviations of a target, and what they do to a verdict.
+"""Vendor profiles (docs/vendor-profiles.md): known deviations of a target, loaded and checked.
 
-A failure (fail, warn or info) that a live deviation covers is `waived`. A covered case that passes
-keeps `pass` and its waiver is reported stale. A deviation past its expiry waives nothing: the failure
-counts again and the waiver is reported expired. Harness errors and unsupported cases are never waived.
+What a deviation does to a verdict (waived, stale, expired) is decided in hec_conformance.verdict.judge.
 """
 
 from __future__ import annotations
@@ -20,10 +18,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from hec_conformance.results import CaseFinished
-
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "vendor-profile.schema.json"
-WAIVABLE = ("fail", "warn", "info")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CASE = re.compile(r"^(?P<id>[^\[]+)(\[(?P<variant>[^\]]+)\])?$")
 
@@ -51,7 +46,7 @@ class Deviation:
         if self.requirement is not None:
             return self.requirement in requirements
         m = _CASE.match(self.case or "")
-        return bool(m) and m["id"] == case_id and m["variant"] in (None, variant)
+        return m is not None and m["id"] == case_id and m["variant"] in (None, variant)
 
     def expired(self, today: dt.date, suite_version: str) -> bool:
         """Past its date, or the suite has reached its version."""
@@ -66,21 +61,8 @@ class Deviation:
 
 
 @dataclass(frozen=True)
-class Verdict:
-    """A case variant's reported outcome after the vendor profile, and the waiver state if one applies.
-
-    `waiver` is None (no deviation covers it), `waived`, `stale` (it passes: drop the deviation)
-    or `expired` (the deviation no longer holds; the outcome is the engine's).
-    """
-
-    outcome: str
-    waiver: str | None = None
-    deviation: Deviation | None = None
-
-
-@dataclass(frozen=True)
 class VendorProfile:
-    """A loaded vendor profile; `judge` turns an engine verdict into the reported one."""
+    """A loaded vendor profile: its deviations, which of them cover a case variant, which are live."""
 
     deviations: tuple[Deviation, ...] = ()
     vendor: str | None = None
@@ -88,21 +70,15 @@ class VendorProfile:
     today: dt.date | None = None
     suite_version: str | None = None
 
-    def judge(self, result: CaseFinished) -> Verdict:
-        """The reported outcome of `result` under this profile."""
-        covering = [
-            d for d in self.deviations if d.covers(result.case_id, result.variant, result.requirements)
-        ]
-        if not covering or result.outcome not in (*WAIVABLE, "pass"):
-            return Verdict(result.outcome)
+    def covering(self, case_id: str, variant: str, requirements: Collection[str]) -> list[Deviation]:
+        """The deviations naming this case variant (hec_conformance.verdict.judge applies them)."""
+        return [d for d in self.deviations if d.covers(case_id, variant, requirements)]
+
+    def live(self, deviations: Iterable[Deviation]) -> list[Deviation]:
+        """Those of `deviations` not yet expired (today's date, the installed suite's version)."""
         today = self.today or dt.date.today()
         version = self.suite_version or suite_version()
-        live = [d for d in covering if not d.expired(today, version)]
-        if result.outcome == "pass":
-            return Verdict("pass", "stale", (live or covering)[0])
-        if live:
-            return Verdict("waived", "waived", live[0])
-        return Verdict(result.outcome, "expired", covering[0])
+        return [d for d in deviations if not d.expired(today, version)]
 
     def to_dict(self) -> dict[str, Any]:
         """What a results document records about the profile."""

@@ -22,8 +22,8 @@ from hec_conformance.engine.placeholders import (
 from hec_conformance.engine.variants import apply_variant, case_variants
 from hec_conformance.matchers import FieldDiff, match_events
 from hec_conformance.readback import ReadbackError, Reader, make_reader
+from hec_conformance.redaction import REDACTED
 from hec_conformance.results import (
-    MISMATCH_OUTCOME,
     CaseFinished,
     CaseStarted,
     Diff,
@@ -37,11 +37,11 @@ from hec_conformance.results import (
 )
 from hec_conformance.target import Target
 from hec_conformance.transport import HttpRequest, HttpResponse, Transport, TransportError
+from hec_conformance.verdict import MISMATCH_OUTCOME
 
 # The sentinel goes to the first of these that accepts it (receivers lacking an alias exist).
 SENTINEL_PATHS = ("/services/collector/event", "/services/collector", "/api/v1/ingest/hec")
 SENTINEL_ROLES = ("default", "other_repo", "json_parser", "regex_parser")
-REDACTED = "***"
 # A request repeated more often than this (a large declared limit) makes its case unsupported.
 MAX_REPEAT = 10_000
 

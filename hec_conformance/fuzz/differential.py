@@ -19,6 +19,7 @@ from hec_conformance.readback import Reader, make_reader
 from hec_conformance.results import CaseFinished
 from hec_conformance.target import Target
 from hec_conformance.transport import HttpRequest, Transport
+from hec_conformance.verdict import Outcome, judge
 from hec_conformance.waivers import VendorProfile
 
 CHANNEL_HEADER = "X-Splunk-Request-Channel"
@@ -72,10 +73,10 @@ class Side:
         self.readback_timeout = readback_timeout
         self._transport = Transport(target.url, target.tls)
         self._reader: Reader | None = make_reader(target) if target.has("readback") else None
-        self._repos = {
-            role: target.tokens[role].repository
+        self._repos: dict[str, str] = {
+            role: repository
             for role in READ_ROLES
-            if role in target.tokens and target.tokens[role].repository
+            if role in target.tokens and (repository := target.tokens[role].repository)
         }
 
     def close(self) -> None:
@@ -205,8 +206,8 @@ def live_waivers(profile: VendorProfile | None, found: list[Disagreement]) -> li
         return found
     kept = []
     for d in found:
-        verdict = profile.judge(CaseFinished("fuzz", "base", "", "fail", (d.requirement,), "MUST"))
-        if verdict.outcome != "waived":
+        verdict = judge(CaseFinished("fuzz", "base", "", Outcome.FAIL, (d.requirement,), "MUST"), profile)
+        if verdict.outcome is not Outcome.WAIVED:
             kept.append(d)
     return kept
 

@@ -28,8 +28,7 @@ from hec_conformance.catalogue import load_catalogue
 from hec_conformance.corpus import Case, load_cases
 from hec_conformance.engine import Engine
 from hec_conformance.target import load_target
-
-MISMATCHES = ("fail", "warn", "info")
+from hec_conformance.verdict import MISMATCHES, Outcome
 
 
 class Mutant(Protocol):
@@ -92,7 +91,8 @@ def run_corpus(
     first mismatch of a case variant not in `skip` (those failing on the real server)."""
     started = time.monotonic()
     engine = Engine(load_target(target_file), load_catalogue(), readback_timeout=readback_timeout)
-    mismatches, errors = [], []
+    mismatches: list[str] = []
+    errors: list[str] = []
     try:
         for case in cases:
             for variant in engine.variants(case):
@@ -102,7 +102,7 @@ def run_corpus(
                     mismatches.append(item)
                     if first_kill and item not in skip:
                         return CorpusRun(tuple(mismatches), tuple(errors), time.monotonic() - started)
-                elif outcome == "error":
+                elif outcome == Outcome.ERROR:
                     errors.append(item)
     finally:
         engine.close()

@@ -7,36 +7,41 @@ import os
 import shlex
 import subprocess
 import sys
-from argparse import Namespace
+from dataclasses import dataclass
 from pathlib import Path
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 
 
-def locust_command(args: Namespace) -> tuple[list[str], dict[str, str]]:
-    """The locust command line and environment for these `hecc replay` arguments."""
-    extra = shlex.split(args.locust_args)
-    argv = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE)]
-    if "--worker" not in extra:
-        argv += ["--headless", "-u", str(args.concurrency), "-r", str(args.concurrency), "--only-summary"]
-        if args.locust_workers:
-            argv += ["--master", "--expect-workers", str(args.locust_workers)]
-    env = {
-        **os.environ,
-        "HECC_CAPTURE": str(Path(args.capture).resolve()),
-        "HECC_TARGET": str(Path(args.target).resolve()),
-        "HECC_ROLE_MAP": json.dumps(dict(r.split("=", 1) for r in args.role)),
-        "HECC_LOCUST_WORKERS": str(args.locust_workers or 1),
-    }
-    return argv + extra, env
+@dataclass(frozen=True)
+class LocustRun:
+    """A capture replayed to a target by Locust users (one per connection)."""
 
+    capture: Path
+    target: Path
+    concurrency: int
+    role_map: dict[str, str]
+    locust_args: str = ""  # extra locust options, e.g. '--master --expect-workers 2'
+    workers: int | None = None  # distributed mode with this many workers
 
-def run_locust(args: Namespace) -> int:
-    """Run locust in the foreground; its exit code (1 when any request failed)."""
-    try:
-        import locust  # noqa: F401 - only to say clearly that it is missing
-    except ImportError:
-        print("hecc: --locust needs Locust: pip install locust", file=sys.stderr)
-        return 2
-    argv, env = locust_command(args)
-    return subprocess.run(argv, env=env, check=False).returncode
+    def command(self) -> tuple[list[str], dict[str, str]]:
+        """The locust command line and environment."""
+        extra = shlex.split(self.locust_args)
+        argv = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE)]
+        if "--worker" not in extra:
+            argv += ["--headless", "-u", str(self.concurrency), "-r", str(self.concurrency), "--only-summary"]
+            if self.workers:
+                argv += ["--master", "--expect-workers", str(self.workers)]
+        env = {
+            **os.environ,
+            "HECC_CAPTURE": str(self.capture.resolve()),
+            "HECC_TARGET": str(self.target.resolve()),
+            "HECC_ROLE_MAP": json.dumps(self.role_map),
+            "HECC_LOCUST_WORKERS": str(self.workers or 1),
+        }
+        return argv + extra, env
+
+    def run(self) -> int:
+        """Run locust in the foreground; its exit code (1 when any request failed)."""
+        argv, env = self.command()
+        return subprocess.run(argv, env=env, check=False).returncode

@@ -12,7 +12,7 @@ the same files again from JSON.
 from __future__ import annotations
 
 from hec_conformance.reports.badges import render_badges
-from hec_conformance.reports.collect import REPORTED, Collector, Results, failing_outcomes
+from hec_conformance.reports.collect import Collector, Results
 from hec_conformance.reports.compare import Change, compare, render_compare
 from hec_conformance.reports.files import write_reports
 from hec_conformance.reports.html import render_html
@@ -22,7 +22,6 @@ from hec_conformance.reports.session import Reporting
 from hec_conformance.reports.terminal import ProgressBar, render_terminal
 
 __all__ = [
-    "REPORTED",
     "Change",
     "Collector",
     "ProgressBar",
@@ -30,7 +29,6 @@ __all__ = [
     "Results",
     "ResultsError",
     "compare",
-    "failing_outcomes",
     "load_results",
     "render_badges",
     "render_compare",

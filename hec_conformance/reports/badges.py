@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from hec_conformance.reports.collect import LEVELS, Results
+from hec_conformance.reports.collect import Results
+from hec_conformance.verdict import LEVELS, Outcome
 
 SHIELDS_SCHEMA_VERSION = 1
 
 
 def _badge(doc: Results, level: str) -> dict[str, object]:
-    cases = [c for c in doc["cases"] if c["level"] == level and c["outcome"] != "unsupported"]
-    passed = sum(c["outcome"] == "pass" for c in cases)
-    waived = sum(c["outcome"] == "waived" for c in cases)
+    cases = [c for c in doc["cases"] if c["level"] == level and c["outcome"] != Outcome.UNSUPPORTED]
+    passed = sum(c["outcome"] == Outcome.PASS for c in cases)
+    waived = sum(c["outcome"] == Outcome.WAIVED for c in cases)
     broken = len(cases) - passed - waived
     message = f"{passed}/{len(cases)} pass" + (f", {waived} waived" if waived else "")
     if not cases:

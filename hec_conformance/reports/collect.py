@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
+from hec_conformance.redaction import Redactor
 from hec_conformance.results import (
-    MISMATCH_OUTCOME,
     CaseFinished,
     CaseStarted,
     EventsRead,
@@ -29,13 +29,10 @@ from hec_conformance.results import (
     RunFinished,
     RunStarted,
 )
-from hec_conformance.waivers import VendorProfile, Verdict, suite_version
+from hec_conformance.verdict import LEVELS, Outcome, Verdict, count, failing_count, judge
+from hec_conformance.waivers import VendorProfile, suite_version
 
 FORMAT = "hec-conformance-results/1"
-LEVELS = ("MUST", "SHOULD", "MAY")
-# Reported outcomes, in the order every report shows them.
-REPORTED = ("pass", "fail", "warn", "info", "unsupported", "waived", "error")
-REDACTED = "***"
 TEXT_LIMIT = 4096  # the same cut as wire bodies (results.ResultEvent.to_dict)
 Results = dict[str, Any]
 """A results document: the JSON object of schemas/results.schema.json."""
@@ -48,12 +45,6 @@ class CaseInfo(Protocol):
     title: str
     area: str
     content_hash: str
-
-
-def failing_outcomes(fail_on: str) -> tuple[str, ...]:
-    """The outcomes that break conformance at `fail_on` (must, should or may); errors always do."""
-    levels = LEVELS[: LEVELS.index(fail_on.upper()) + 1]
-    return (*(MISMATCH_OUTCOME[level] for level in levels), "error")
 
 
 def _iso(seconds: float) -> str:
@@ -93,7 +84,9 @@ class Collector:
     """A listener: keeps one record per case variant and builds the results document on demand.
 
     `cases` gives titles, areas and content hashes by case id; `secrets` are scrubbed from every
-    string (responses and read-back events are the target's, not redacted by the engine).
+    string (responses and read-back events are the target's, not redacted by the engine). Each case
+    variant is judged here, once (hec_conformance.verdict.judge, the vendor profile applied): the
+    front end reads that verdict back with `verdict_of`.
     """
 
     def __init__(
@@ -110,13 +103,14 @@ class Collector:
         self.cases = {c.id: c for c in cases}
         self.vendor_profile = vendor_profile
         self.fail_on = fail_on
-        self.secrets = sorted((s for s in secrets if s), key=len, reverse=True)
+        self.redact = Redactor(secrets)
         self.catalogue = catalogue
         self.environment = dict(environment) if environment is not None else default_environment()
         self.clock = clock
         self.run: RunStarted | None = None
         self.finished: RunFinished | None = None
         self.records: list[dict[str, Any]] = []
+        self.verdicts: dict[tuple[str, str], Verdict] = {}
         self._open: dict[tuple[str, str], dict[str, Any]] = {}
 
     # -- listening ------------------------------------------------------------------------------------
@@ -136,9 +130,14 @@ class Collector:
             self._finish(record, event)
             self.records.append(record)
 
-    def verdict(self, result: CaseFinished) -> Verdict:
-        """The reported outcome of one engine verdict (vendor profile applied)."""
-        return self.vendor_profile.judge(result) if self.vendor_profile else Verdict(result.outcome)
+    def verdict_of(self, case_id: str, variant: str) -> Verdict:
+        """The verdict given to a finished case variant (KeyError when none finished by that name)."""
+        return self.verdicts[(case_id, variant)]
+
+    def record(self, case_id: str, variant: str) -> dict[str, Any]:
+        """The record of a finished case variant as the results document holds it (tokens scrubbed)."""
+        found = next(r for r in reversed(self.records) if (r["id"], r["variant"]) == (case_id, variant))
+        return dict(self.redact(found))
 
     def _record(self, event: CaseStarted | CaseFinished) -> dict[str, Any]:
         info = self.cases.get(event.case_id)
@@ -159,7 +158,7 @@ class Collector:
         while len(exchanges) <= event.index:
             exchanges.append({"index": len(exchanges), "request": None, "response": None, "readback": None})
         if isinstance(event, RequestSent | ResponseReceived):
-            event = dataclasses.replace(event, body=self._scrub_bytes(event.body))
+            event = dataclasses.replace(event, body=self.redact(event.body))
         data = event.to_dict()
         for key in ("kind", "case_id", "variant", "index"):
             data.pop(key)
@@ -169,35 +168,18 @@ class Collector:
         exchanges[event.index][part] = data
 
     def _finish(self, record: dict[str, Any], event: CaseFinished) -> None:
-        verdict = self.verdict(event)
+        verdict = self.verdicts[(event.case_id, event.variant)] = judge(event, self.vendor_profile)
         waiver = None
         if verdict.waiver and verdict.deviation:
-            waiver = {"state": verdict.waiver, **verdict.deviation.to_dict()}
+            waiver = {"state": verdict.waiver.value, **verdict.deviation.to_dict()}
         record.update(
-            outcome=verdict.outcome,
+            outcome=verdict.outcome.value,
             engine_outcome=event.outcome,
             waiver=waiver,
             messages=list(event.messages),
             diffs=[_cut(dataclasses.asdict(d)) for d in event.diffs],
             duration_ms=round(event.duration_ms, 3),
         )
-
-    # -- scrubbing ------------------------------------------------------------------------------------
-    def _scrub_bytes(self, body: bytes) -> bytes:
-        for secret in self.secrets:
-            body = body.replace(secret.encode(), REDACTED.encode())
-        return body
-
-    def _scrub(self, value: Any) -> Any:
-        if isinstance(value, str):
-            for secret in self.secrets:
-                value = value.replace(secret, REDACTED)
-            return value
-        if isinstance(value, dict):
-            return {self._scrub(k): self._scrub(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [self._scrub(v) for v in value]
-        return value
 
     # -- the document ---------------------------------------------------------------------------------
     def document(self) -> Results:
@@ -209,8 +191,8 @@ class Collector:
             records.append(
                 {
                     **record,
-                    "outcome": "error",
-                    "engine_outcome": "error",
+                    "outcome": Outcome.ERROR.value,
+                    "engine_outcome": Outcome.ERROR.value,
                     "waiver": None,
                     "messages": [f"{case_id}[{variant}] never finished (the harness stopped)"],
                     "diffs": [],
@@ -235,7 +217,8 @@ class Collector:
             "cases": records,
         }
         doc.update(summarise(records, self._requirements(profile), self.fail_on))
-        return self._scrub(doc)
+        redacted: Results = self.redact(doc)
+        return redacted
 
     def _requirements(self, profile: str | None) -> list[dict[str, Any]]:
         catalogue = self.catalogue
@@ -268,30 +251,26 @@ def _cut(value: Any) -> Any:
     return value
 
 
-def _zero() -> dict[str, int]:
-    return dict.fromkeys(REPORTED, 0)
-
-
 def summarise(cases: list[dict[str, Any]], requirements: list[dict[str, Any]], fail_on: str) -> Results:
     """The counts every report shows: totals, verdict, areas x levels, and per requirement."""
-    counts = _zero()
-    table: dict[tuple[str, str], dict[str, int]] = {}
-    per_req: dict[str, dict[str, int]] = {r["id"]: _zero() for r in requirements}
+    by_area: dict[tuple[str, str], list[str]] = {}
+    by_req: dict[str, list[str]] = {r["id"]: [] for r in requirements}
     for case in cases:
-        outcome = case["outcome"]
-        counts[outcome] += 1
-        table.setdefault((case["area"], case["level"] or "n/a"), _zero())[outcome] += 1
+        by_area.setdefault((case["area"], case["level"] or "n/a"), []).append(case["outcome"])
         for rid in case["requirements"]:
-            per_req.setdefault(rid, _zero())[outcome] += 1
-    failing = failing_outcomes(fail_on)
+            by_req.setdefault(rid, []).append(case["outcome"])
+    counts = count(c["outcome"] for c in cases)
+    table = {key: count(outcomes) for key, outcomes in by_area.items()}
+    per_req = {rid: count(outcomes) for rid, outcomes in by_req.items()}
+    failing = failing_count(counts, fail_on)
     waivers = Counter(c["waiver"]["state"] for c in cases if c.get("waiver"))
     level_rank = {level: i for i, level in enumerate((*LEVELS, "n/a"))}
     return {
         "counts": counts,
         "verdict": {
             "fail_on": fail_on,
-            "conforms": not any(counts[o] for o in failing),
-            "failing": sum(counts[o] for o in failing),
+            "conforms": not failing,
+            "failing": failing,
             "waived": waivers["waived"],
             "stale_waivers": waivers["stale"],
             "expired_waivers": waivers["expired"],

@@ -5,11 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from hec_conformance.reports.collect import REPORTED, Results
+from hec_conformance.reports.collect import Results
 from hec_conformance.reports.text import case_name
+from hec_conformance.verdict import Outcome
 
 # How bad an outcome is; `unsupported` has no rank (it says nothing about conformance).
-BADNESS = {"pass": 0, "info": 1, "warn": 2, "waived": 3, "fail": 4, "error": 5}
+BADNESS = {
+    Outcome.PASS: 0,
+    Outcome.INFO: 1,
+    Outcome.WARN: 2,
+    Outcome.WAIVED: 3,
+    Outcome.FAIL: 4,
+    Outcome.ERROR: 5,
+}
 # Kinds of change, in the order they are listed.
 KINDS = ("regression", "fixed", "case changed", "now unsupported", "now supported", "added", "removed")
 
@@ -34,11 +42,11 @@ class Change:
 def _kind(before: str, after: str) -> str | None:
     if before == after:
         return None
-    if after == "unsupported":
+    if after == Outcome.UNSUPPORTED:
         return "now unsupported"
-    if before == "unsupported":
+    if before == Outcome.UNSUPPORTED:
         return "now supported"
-    return "regression" if BADNESS[after] > BADNESS[before] else "fixed"
+    return "regression" if BADNESS[Outcome(after)] > BADNESS[Outcome(before)] else "fixed"
 
 
 def _change(a: dict[str, Any] | None, b: dict[str, Any] | None) -> Change | None:
@@ -65,7 +73,7 @@ def compare(a: Results, b: Results) -> list[Change]:
 
 
 def _run_line(label: str, doc: Results) -> str:
-    counts = ", ".join(f"{doc['counts'][o]} {o}" for o in REPORTED if doc["counts"][o])
+    counts = ", ".join(f"{doc['counts'][o]} {o}" for o in Outcome if doc["counts"][o])
     target = doc["target"]
     return (
         f"{label}: {target['url']} ({target['profile']}), suite {doc['suite']['version']}, "

@@ -7,8 +7,9 @@ import xml.etree.ElementTree as ET
 from itertools import groupby
 from typing import Any
 
-from hec_conformance.reports.collect import Results, failing_outcomes
+from hec_conformance.reports.collect import Results
 from hec_conformance.reports.text import case_name, case_text, diff_line, waiver_line
+from hec_conformance.verdict import Outcome, failing_mismatches
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -23,7 +24,7 @@ def _message(case: dict[str, Any]) -> str:
     return "; ".join(p for p in parts if p)
 
 
-def _testcase(case: dict[str, Any], failing: tuple[str, ...]) -> ET.Element:
+def _testcase(case: dict[str, Any], failing: frozenset[Outcome]) -> ET.Element:
     el = ET.Element(
         "testcase",
         classname=f"hec.{case['area']}",
@@ -45,19 +46,19 @@ def _testcase(case: dict[str, Any], failing: tuple[str, ...]) -> ET.Element:
     for name, value in values:
         ET.SubElement(props, "property", name=name, value=value)
     outcome = case["outcome"]
-    if outcome == "error" or outcome in failing:
-        tag = "error" if outcome == "error" else "failure"
+    if outcome == Outcome.ERROR or outcome in failing:
+        tag = "error" if outcome == Outcome.ERROR else "failure"
         ET.SubElement(el, tag, message=_clean(_message(case)), type=outcome).text = _clean(case_text(case))
-    elif outcome in ("unsupported", "waived"):
+    elif outcome in (Outcome.UNSUPPORTED, Outcome.WAIVED):
         ET.SubElement(el, "skipped", message=_clean(f"{outcome}: {_message(case)}"))
-    elif outcome != "pass":  # warn or info below --fail-on: passes, with the diff kept for the reader
+    elif outcome != Outcome.PASS:  # warn or info below --fail-on: passes, with the diff kept for the reader
         ET.SubElement(el, "system-out").text = _clean(case_text(case))
     return el
 
 
 def render_junit(doc: Results) -> str:
     """The JUnit XML text of a results document (one testsuite per area)."""
-    failing = tuple(o for o in failing_outcomes(doc["fail_on"]) if o != "error")
+    failing = failing_mismatches(doc["fail_on"])
     root = ET.Element(
         "testsuites", name=f"hec-conformance {doc['suite']['version']}", time=f"{doc['duration_s']:.3f}"
     )
@@ -67,8 +68,8 @@ def render_junit(doc: Results) -> str:
         counts = {
             "tests": len(cases),
             "failures": sum(c["outcome"] in failing for c in cases),
-            "errors": sum(c["outcome"] == "error" for c in cases),
-            "skipped": sum(c["outcome"] in ("unsupported", "waived") for c in cases),
+            "errors": sum(c["outcome"] == Outcome.ERROR for c in cases),
+            "skipped": sum(c["outcome"] in (Outcome.UNSUPPORTED, Outcome.WAIVED) for c in cases),
         }
         suite = ET.SubElement(
             root,

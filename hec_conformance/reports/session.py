@@ -2,8 +2,10 @@
 
 reporting = Reporting.start(target, cases, fail_on="must", report_dir=Path("out"), vendor_profile=None)
 engine.listeners.append(reporting.collector)
-verdict = reporting.judge(engine.run(case, variant))     # waived / stale / expired applied
-reporting.finish()                                        # writes the report files, returns them
+result = engine.run(case, variant)
+reporting.verdict(result)          # the collector's verdict of it: waived / stale / expired applied
+reporting.case_text(result)        # its plain-text account (reports/text.py), as JUnit shows it
+reporting.finish()                 # writes the report files, returns them
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from rich.console import Console
 from hec_conformance.reports.collect import CaseInfo, Collector, Results
 from hec_conformance.reports.files import write_reports
 from hec_conformance.reports.terminal import summary_table
+from hec_conformance.reports.text import case_text
 from hec_conformance.results import CaseFinished
 from hec_conformance.target import Target
-from hec_conformance.waivers import VendorProfile, Verdict, beside, load_vendor_profile
+from hec_conformance.verdict import Verdict
+from hec_conformance.waivers import VendorProfile, beside, load_vendor_profile
 
 
 @dataclass
@@ -65,9 +69,13 @@ class Reporting:
         )
         return cls(collector, Path(report_dir) if report_dir else None)
 
-    def judge(self, result: CaseFinished) -> Verdict:
-        """The reported outcome of one case variant (the vendor profile applied)."""
-        return self.collector.verdict(result)
+    def verdict(self, result: CaseFinished) -> Verdict:
+        """The reported outcome of a case variant the collector heard finish (the vendor profile applied)."""
+        return self.collector.verdict_of(result.case_id, result.variant)
+
+    def case_text(self, result: CaseFinished, line: int = 0) -> str:
+        """The plain-text account of a finished case variant (`line`: the case's line in its file)."""
+        return case_text(self.collector.record(result.case_id, result.variant), line)
 
     def document(self) -> Results:
         """The results document so far."""

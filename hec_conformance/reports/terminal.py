@@ -13,19 +13,20 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from hec_conformance.reports.collect import REPORTED, Results, failing_outcomes
+from hec_conformance.reports.collect import Results
 from hec_conformance.reports.text import case_name, diff_line, waiver_line, wire_lines
 from hec_conformance.results import CaseFinished, ResultEvent
+from hec_conformance.verdict import MISMATCHES, Outcome, failing_outcomes
 
-SHORT = {"unsupported": "unsup."}
+SHORT = {Outcome.UNSUPPORTED: "unsup."}
 STYLE = {
-    "pass": "green",
-    "fail": "bold red",
-    "warn": "yellow",
-    "info": "cyan",
-    "unsupported": "dim",
-    "waived": "magenta",
-    "error": "bold red",
+    Outcome.PASS: "green",
+    Outcome.FAIL: "bold red",
+    Outcome.WARN: "yellow",
+    Outcome.INFO: "cyan",
+    Outcome.UNSUPPORTED: "dim",
+    Outcome.WAIVED: "magenta",
+    Outcome.ERROR: "bold red",
 }
 
 
@@ -57,7 +58,7 @@ class ProgressBar:
 
     def __call__(self, event: ResultEvent) -> None:
         if isinstance(event, CaseFinished):
-            self._failed += event.outcome in ("fail", "error")
+            self._failed += event.outcome in (Outcome.FAIL, Outcome.ERROR)
             self._progress.update(
                 self._task, advance=1, failed=self._failed, description=f"{event.case_id}[{event.variant}]"
             )
@@ -68,7 +69,7 @@ def _json(value: Any) -> str:
 
 
 def _counts_row(counts: dict[str, int]) -> list[Text]:
-    return [Text(str(counts[o]), style=STYLE[o] if counts[o] else "dim") for o in REPORTED]
+    return [Text(str(counts[o]), style=STYLE[o] if counts[o] else "dim") for o in Outcome]
 
 
 def summary_table(doc: Results) -> Table:
@@ -76,7 +77,7 @@ def summary_table(doc: Results) -> Table:
     table = Table(box=box.SIMPLE_HEAD, title="Outcomes by area and level", title_justify="left")
     table.add_column("area")
     table.add_column("level")
-    for outcome in REPORTED:
+    for outcome in Outcome:
         table.add_column(SHORT.get(outcome, outcome), justify="right")
     for row in doc["areas"]:
         table.add_row(Text(row["area"]), row["level"], *_counts_row(row["counts"]))
@@ -141,7 +142,7 @@ def failure_panel(case: dict[str, Any], titles: dict[str, str]) -> Panel:
         parts.append(diffs)
     parts.append(Text("\n".join(wire_lines(case)), style="dim", overflow="fold"))
     title = Text(f"{case['outcome'].upper()} {case_name(case)} ({case['level'] or '-'}) {case['file']}")
-    return Panel(Group(*parts), title=title, title_align="left", border_style=STYLE[case["outcome"]])
+    return Panel(Group(*parts), title=title, title_align="left", border_style=STYLE[Outcome(case["outcome"])])
 
 
 def render_terminal(doc: Results, console: Console) -> None:
@@ -154,14 +155,14 @@ def render_terminal(doc: Results, console: Console) -> None:
             console.print(failure_panel(case, titles))
     for case in doc["cases"]:
         note = waiver_line(case) if case["waiver"] and case["waiver"]["state"] == "stale" else None
-        if case["outcome"] in ("warn", "info") and case["outcome"] not in failing:
+        if case["outcome"] in MISMATCHES and case["outcome"] not in failing:
             note = "; ".join(diff_line(d) for d in case["diffs"][:3])
         if note:
             console.print(
                 Text(
                     f"{case['outcome'].upper():5} {case_name(case)} "
                     f"({', '.join(case['requirements'])}): {note}",
-                    style=STYLE[case["outcome"]],
+                    style=STYLE[Outcome(case["outcome"])],
                 )
             )
     console.print(_headline(doc))

@@ -1,14 +1,16 @@
-"""Plain-text pieces of a case record shared by the writers: its diff lines and its wire log."""
+"""The plain-text account of a case record, written once: the pytest failure message, JUnit's failure
+text and the terminal's wire log all come from here (verdict, waiver, messages, diff, wire log)."""
 
 from __future__ import annotations
 
 import base64
 import json
 import re
+import zlib
 from typing import Any
 
-BODY_SHOWN = 600
-EVENTS_SHOWN = 5
+BODY_SHOWN = 600  # characters of a body shown
+EVENTS_SHOWN = 5  # stored events shown per request
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
@@ -18,16 +20,62 @@ def case_name(case: dict[str, Any]) -> str:
     return f"{case['id']}[{case['variant']}]"
 
 
-def body_text(body: dict[str, Any], limit: int = BODY_SHOWN) -> str:
-    """A recorded body as one readable string (base64 bodies shown as escaped bytes)."""
-    if "text" in body:
-        text = body["text"]
-    else:
-        text = base64.b64decode(body["base64"]).decode("utf-8", "backslashreplace")
-    shown = text[:limit]
-    if len(text) > limit or body.get("truncated"):
-        shown += f"... ({body['length']} bytes in all)"
+def _printable(text: str, more: str, cut: bool = False) -> str:
+    """`text` cut to BODY_SHOWN characters (`more` said when anything is left out, or `cut` already),
+    control characters escaped: one line."""
+    shown = text[:BODY_SHOWN] + (more if cut or len(text) > BODY_SHOWN else "")
     return _CONTROL.sub(lambda m: _ESCAPES.get(m.group(), f"\\x{ord(m.group()):02x}"), shown)
+
+
+def _raw(body: dict[str, Any]) -> bytes:
+    """The recorded bytes of a body (the first 4096 bytes when it was cut)."""
+    return body["text"].encode("utf-8") if "text" in body else base64.b64decode(body["base64"])
+
+
+def body_text(body: dict[str, Any]) -> str:
+    """A recorded body as one readable line (bytes that are not UTF-8 shown escaped)."""
+    text = body["text"] if "text" in body else _raw(body).decode("utf-8", "backslashreplace")
+    return _printable(text, f"... ({body['length']} bytes in all)", body.get("truncated", False))
+
+
+def _gunzip(data: bytes, complete: bool) -> bytes:
+    """The decompressed gzip members of `data`; ValueError when it is not gzip (or ends early while
+    `complete` says it was recorded whole)."""
+    out, rest = [], data
+    while rest:
+        member = zlib.decompressobj(wbits=31)
+        try:
+            out.append(member.decompress(rest))
+        except zlib.error as exc:
+            raise ValueError(str(exc)) from None
+        if not member.eof:
+            if complete:
+                raise ValueError("the gzip stream ends early")
+            break
+        rest = member.unused_data
+    return b"".join(out)
+
+
+def _gzipped(headers: list[list[str]]) -> bool:
+    return any(k.lower() == "content-encoding" and "gzip" in v.lower() for k, v in headers)
+
+
+def request_body_text(request: dict[str, Any]) -> str:
+    """`(N bytes): body`; a gzip body shown decompressed when it decompresses."""
+    body = request["body"]
+    if not _gzipped(request["headers"]):
+        return f"({body['length']} bytes): {body_text(body)}"
+    truncated = body.get("truncated", False)
+    try:
+        plain = _gunzip(_raw(body), complete=not truncated)
+    except ValueError:
+        return f"({body['length']} bytes, not a valid gzip stream): {body_text(body)}"
+    text = plain.decode("utf-8", "backslashreplace")
+    if truncated:
+        head = f"({body['length']} bytes gzip, its first {len(_raw(body))} decompressed to {len(plain)})"
+        return f"{head}: {_printable(text, '...', cut=True)}"
+    shown = _printable(text, f"... ({len(plain)} bytes in all)")
+    return f"({body['length']} bytes gzip, {len(plain)} decompressed): {shown}"
 
 
 def diff_line(diff: dict[str, Any]) -> str:
@@ -53,6 +101,20 @@ def waiver_line(case: dict[str, Any]) -> str | None:
     return f"{what} deviation {subject}, expires {waiver['expires']}: {waiver['reason']}"
 
 
+def _readback_lines(index: int, readback: dict[str, Any]) -> list[str]:
+    events = readback["events"]
+    lines = [
+        f"stored for request {index}: {len(events)} event(s) in {readback['repository']!r} "
+        f"where {readback['query']} ({readback['polls']} read(s))"
+    ]
+    lines += [
+        f"    {json.dumps(e, ensure_ascii=False, sort_keys=True)[:BODY_SHOWN]}" for e in events[:EVENTS_SHOWN]
+    ]
+    if len(events) > EVENTS_SHOWN:
+        lines.append(f"    ... {len(events) - EVENTS_SHOWN} more")
+    return lines
+
+
 def wire_lines(case: dict[str, Any]) -> list[str]:
     """Each request, its response and the events read back for it."""
     lines: list[str] = []
@@ -61,25 +123,20 @@ def wire_lines(case: dict[str, Any]) -> list[str]:
         if req:
             lines.append(f"--> request {ex['index']}: {req['method']} {req['target']}")
             lines += [f"    {k}: {v}" for k, v in req["headers"]]
-            lines.append(f"    body ({req['body']['length']} bytes): {body_text(req['body'])}")
+            lines.append(f"    body {request_body_text(req)}")
         if resp:
             lines.append(f"<-- response {ex['index']}: {resp['status']} ({resp['elapsed_ms']:.0f} ms)")
+            ctype = next((v for k, v in resp["headers"] if k.lower() == "content-type"), None)
+            lines += [f"    content-type: {ctype}"] if ctype else []
             lines.append(f"    body: {body_text(resp['body'])}")
         if rb:
-            lines.append(
-                f"    stored: {len(rb['events'])} event(s) in {rb['repository']!r} where {rb['query']}"
-            )
-            lines += [
-                f"    {json.dumps(e, ensure_ascii=False, sort_keys=True)[:BODY_SHOWN]}"
-                for e in rb["events"][:EVENTS_SHOWN]
-            ]
-            if len(rb["events"]) > EVENTS_SHOWN:
-                lines.append(f"    ... {len(rb['events']) - EVENTS_SHOWN} more")
+            lines += _readback_lines(ex["index"], rb)
     return lines
 
 
-def case_text(case: dict[str, Any]) -> str:
-    """The full plain-text account of one case variant: verdict, waiver, messages, diff, wire log."""
+def case_text(case: dict[str, Any], line: int = 0) -> str:
+    """The full plain-text account of one case variant: verdict, waiver, messages, diff, wire log.
+    `line`, when known, is the case's line in its file."""
     head = (
         f"{case_name(case)} {case['outcome'].upper()} (level {case['level'] or '-'}; "
         f"requirements {', '.join(case['requirements'])})"
@@ -87,12 +144,12 @@ def case_text(case: dict[str, Any]) -> str:
     lines = [head]
     if case["title"]:
         lines.append(f"  {case['title']}")
-    lines.append(f"  case file: {case['file']}")
+    lines.append(f"  case file: {case['file']}" + (f":{line}" if line else ""))
     waiver = waiver_line(case)
     lines += [f"  {waiver}"] if waiver else []
     lines += [f"  {m}" for m in case["messages"]]
     if case["diffs"]:
         lines.append("  differences:")
         lines += [f"    {diff_line(d)}" for d in case["diffs"]]
-    lines += [f"  {line}" for line in wire_lines(case)]
+    lines += [f"  {wire}" for wire in wire_lines(case)]
     return "\n".join(lines)

@@ -165,7 +165,7 @@ def test_run_help_documents_reports_and_exit_codes() -> None:
 
 
 def test_pytest_plugin_writes_reports_too(corpus: Path, tmp_path: Path) -> None:
-    from hec_conformance.cli import reference_server
+    from hec_conformance.cli.server import reference_server
 
     with reference_server("humio", all_caps=False) as target:
         argv = [

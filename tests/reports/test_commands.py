@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import pytest
 from reportkit import document
 
+from hec_conformance.cli import main
 from hec_conformance.reports import render_html, render_json
-from hec_conformance.reports.commands import register
 
 
 def _hecc(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="hecc")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(list(argv))
-    return int(args.func(args))
+    return main(list(argv))
 
 
 @pytest.fixture

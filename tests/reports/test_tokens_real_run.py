@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 
 from hec_conformance import Engine, load_cases, load_catalogue, load_target
-from hec_conformance.cli import reference_server
+from hec_conformance.cli.server import reference_server
 from hec_conformance.reports import Collector, render_terminal, write_reports
 from hec_conformance.waivers import Deviation, VendorProfile
 

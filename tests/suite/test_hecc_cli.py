@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import re
+import signal
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import yaml
 from suitekit import hecc, write_cases
 
-from hec_conformance.cli import EXIT_HARNESS, EXIT_NONCONFORMANCE, EXIT_OK, EXIT_USAGE
+from hec_conformance.cli.errors import EXIT_HARNESS, EXIT_NONCONFORMANCE, EXIT_OK, EXIT_USAGE
 
 
 def closed_port() -> int:
@@ -237,3 +241,36 @@ def test_xdist_workers_run_cases_in_parallel(reference_target: Path, tmp_path: P
     done = hecc("run", "--cases", str(cases), "--target", str(reference_target), "--", "-n", "2")
     assert done.returncode == EXIT_OK, done.stdout[-2000:]
     assert "created: 2/2 workers" in done.stdout and "6 passed" in done.stdout
+
+
+def test_run_prints_no_assert_rewrite_warning() -> None:
+    # The package is imported before pytest starts: pytest must not try (and warn) to rewrite it.
+    done = hecc("run", "--req", "AUTH-1")
+    assert done.returncode == EXIT_OK, done.stderr
+    assert "PytestAssertRewriteWarning" not in done.stdout + done.stderr
+
+
+def test_serve_hands_the_process_over_to_the_reference_server(tmp_path: Path) -> None:
+    target = tmp_path / "t.yaml"
+    argv = [sys.executable, "-m", "hec_conformance.cli", "serve", "--port", "0", "--in-memory"]
+    proc = subprocess.Popen(
+        [*argv, "--write-target", str(target)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not target.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert target.exists(), proc.stderr.read() if proc.poll() is not None and proc.stderr else "no target"
+        url = yaml.safe_load(target.read_text())["url"]
+        with urllib.request.urlopen(f"{url}/services/collector/health", timeout=10) as answer:
+            assert json.loads(answer.read()) == {"text": "HEC is healthy", "code": 17}
+        proc.send_signal(signal.SIGTERM)  # straight to the server: hecc became it
+        assert proc.wait(timeout=15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=5)
+    usage = hecc("serve", "--help")
+    assert usage.returncode == EXIT_OK and usage.stdout.startswith("usage: reference_server")
+    bad = hecc("serve", "--port", "nope")
+    assert bad.returncode == EXIT_USAGE and "Traceback" not in bad.stderr

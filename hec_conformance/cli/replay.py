@@ -1,4 +1,4 @@
-"""The `hecc record`, `hecc replay` and `hecc capture` commands; `register` adds them to hecc's parser."""
+"""`hecc record` and `hecc replay`: the recording proxy, and a capture replayed to one or two targets."""
 
 from __future__ import annotations
 
@@ -9,27 +9,17 @@ import json
 import signal
 import ssl
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-EXIT_OK, EXIT_DIFFERENCES, EXIT_USAGE, EXIT_HARNESS = 0, 1, 2, 3
+from hec_conformance.cli.errors import EXIT_HARNESS, EXIT_NONCONFORMANCE, EXIT_OK, CliError
+from hec_conformance.cli.inputs import role_map, target_file
 
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
-class ReplayCliError(Exception):
-    """One line on stderr and an exit code."""
-
-    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def _target(path: str) -> Any:
-    from hec_conformance.target import TargetError, load_target
-
-    try:
-        return load_target(path)
-    except TargetError as exc:
-        raise ReplayCliError(str(exc)) from None
+    from hec_conformance.replay.runner import Options, Side
 
 
 def _host_port(value: str) -> tuple[str, int]:
@@ -51,8 +41,8 @@ def _speed(value: str) -> float | None:
     return speed
 
 
-def _positive(kind: type) -> Any:
-    def parse(value: str) -> Any:
+def _positive(kind: type[int] | type[float]) -> Callable[[str], float]:
+    def parse(value: str) -> float:
         try:
             number = kind(value)
         except ValueError:
@@ -64,17 +54,19 @@ def _positive(kind: type) -> Any:
     return parse
 
 
-def _role_map(values: list[str]) -> dict[str, str]:
-    out = {}
-    for value in values:
-        source, sep, dest = value.partition("=")
-        if not sep or not source or not dest:
-            raise ReplayCliError(f"--role {value!r}: CAPTURE_ROLE=TARGET_ROLE expected")
-        out[source] = dest
-    return out
-
-
 # -- record -------------------------------------------------------------------------------------------
+def _tls(args: argparse.Namespace) -> ssl.SSLContext | None:
+    """The recorder's server-side TLS context (--cert/--key), if asked for."""
+    if not args.cert:
+        return None
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        tls.load_cert_chain(args.cert, args.key)
+    except (OSError, ssl.SSLError) as exc:
+        raise CliError(f"--cert/--key: {exc}") from None
+    return tls
+
+
 def cmd_record(args: argparse.Namespace) -> int:
     """Run the recording proxy until interrupted (SIGINT/SIGTERM)."""
     from hec_conformance.replay.capture import CaptureError, CaptureWriter
@@ -82,7 +74,7 @@ def cmd_record(args: argparse.Namespace) -> int:
     from hec_conformance.replay.roles import RoleNamer
 
     if bool(args.upstream) == bool(args.no_upstream):
-        raise ReplayCliError("give --upstream URL or --no-upstream")
+        raise CliError("give --upstream URL or --no-upstream")
     try:
         upstream = (
             Upstream.from_url(args.upstream, args.upstream_ca, not args.upstream_insecure)
@@ -90,19 +82,15 @@ def cmd_record(args: argparse.Namespace) -> int:
             else None
         )
     except (CaptureError, OSError, ssl.SSLError) as exc:
-        raise ReplayCliError(str(exc)) from None
-    tls = None
-    if args.cert:
-        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        try:
-            tls.load_cert_chain(args.cert, args.key)
-        except (OSError, ssl.SSLError) as exc:
-            raise ReplayCliError(f"--cert/--key: {exc}") from None
-    namer = None if args.keep_secrets else RoleNamer.from_target(_target(args.roles) if args.roles else None)
+        raise CliError(str(exc)) from None
+    tls = _tls(args)
+    namer = (
+        None if args.keep_secrets else RoleNamer.from_target(target_file(args.roles) if args.roles else None)
+    )
     try:
         out = open(args.out, "w", encoding="utf-8")  # noqa: SIM115 - closed below
     except OSError as exc:
-        raise ReplayCliError(f"--out {args.out}: {exc.strerror}") from None
+        raise CliError(f"--out {args.out}: {exc.strerror}") from None
     recorder = Recorder(CaptureWriter(out), upstream, namer)
 
     async def main() -> None:
@@ -115,7 +103,7 @@ def cmd_record(args: argparse.Namespace) -> int:
     try:
         asyncio.run(main())
     except OSError as exc:
-        raise ReplayCliError(f"--listen: {exc.strerror or exc}") from None
+        raise CliError(f"--listen: {exc.strerror or exc}") from None
     finally:
         out.close()
     print(f"hecc record: {recorder.recorded} request(s) written to {args.out}", file=sys.stderr)
@@ -131,43 +119,61 @@ def _count_lines(path: Path) -> int:
     return total
 
 
-def cmd_replay(args: argparse.Namespace) -> int:
-    """Replay a capture and compare; exit 1 on any difference beyond the ignore rules."""
-    from rich.console import Console
+def _locust(args: argparse.Namespace) -> int:
+    """`hecc replay --locust`: the packaged locustfile run by Locust; its exit code."""
+    import importlib.util
 
-    from hec_conformance.readback import ReadbackError
+    from hec_conformance.replay.locust_run import LocustRun
+
+    if importlib.util.find_spec("locust") is None:
+        raise CliError("--locust needs Locust: pip install locust")
+    mapping = role_map(args.role)
+    run = LocustRun(
+        Path(args.capture),
+        Path(args.target),
+        args.concurrency,
+        mapping,
+        args.locust_args,
+        args.locust_workers,
+    )
+    return run.run()
+
+
+def _sides(args: argparse.Namespace) -> list[Side]:
+    """The target (and the --against one) with the capture's roles mapped to their tokens."""
     from hec_conformance.replay.capture import CaptureError
     from hec_conformance.replay.client import ClientError
-    from hec_conformance.replay.runner import Options, Replayer, make_side
-    from hec_conformance.replay.schedule import Schedule
-    from hec_conformance.replay.summary import print_summary, progress_bar
+    from hec_conformance.replay.runner import make_side
 
-    if args.locust:
-        from hec_conformance.replay.locust_run import run_locust
-
-        return run_locust(args)
-    capture = Path(args.capture)
-    if not capture.is_file():
-        raise ReplayCliError(f"{capture}: no such capture file")
-    role_map = _role_map(args.role)
-    if args.processes > 1 and args.save:
-        raise ReplayCliError("--save writes in capture order: use it with --processes 1")
+    mapping = role_map(args.role)
     try:
-        sides = [
-            make_side(_target(t), role_map) for t in [args.target, *([args.against] if args.against else [])]
+        return [
+            make_side(target_file(t), mapping)
+            for t in [args.target, *([args.against] if args.against else [])]
         ]
     except (CaptureError, ClientError) as exc:
-        raise ReplayCliError(str(exc)) from None
+        raise CliError(str(exc)) from None
+
+
+def _check_readback(args: argparse.Namespace, sides: list[Side]) -> bool:
+    """Whether stored events are compared; CliError when the options or targets cannot do it."""
     readback = args.readback or bool(args.against)
     if args.readback and not args.mark and not args.against:
-        raise ReplayCliError(
+        raise CliError(
             "--readback needs --mark (events found per request) or --against (whole "
             "repositories of two fresh targets); see docs/captures.md, Correlation"
         )
     for side in sides:
         if readback and not side.target.has("readback"):
-            raise ReplayCliError(f"{side.target.source}: read-back asked for, but the target declares none")
-    options = Options(
+            raise CliError(f"{side.target.source}: read-back asked for, but the target declares none")
+    return readback
+
+
+def _options(args: argparse.Namespace) -> Options:
+    from hec_conformance.replay.runner import Options
+    from hec_conformance.replay.schedule import Schedule
+
+    return Options(
         schedule=Schedule(speed=None if args.rate else args.speed, rate=args.rate, ramp=args.ramp),
         concurrency=args.concurrency,
         mark=args.mark,
@@ -177,26 +183,52 @@ def cmd_replay(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         processes=args.processes,
     )
+
+
+def _progress(args: argparse.Namespace, capture: Path) -> tuple[Progress | None, Callable[[], None] | None]:
+    """The progress bar on stderr (a terminal, no --json, no --no-progress) and its per-request tick."""
+    from rich.console import Console
+
+    from hec_conformance.replay.summary import progress_bar
+
     console = Console(stderr=True)
-    show_bar = not args.json and not args.no_progress and console.is_terminal
-    bar = progress_bar(console) if show_bar else None
-    task = bar.add_task("replay", total=_count_lines(capture)) if bar else None
-    replayer = Replayer(
-        capture,
-        sides,
-        options,
-        on_done=(lambda: bar.advance(task)) if bar and task is not None else None,
-        save=Path(args.save) if args.save else None,
-    )
+    if args.json or args.no_progress or not console.is_terminal:
+        return None, None
+    bar = progress_bar(console)
+    task = bar.add_task("replay", total=_count_lines(capture))
+    return bar, lambda: bar.advance(task)
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    """Replay a capture and compare; exit 1 on any difference beyond the ignore rules."""
+    from rich.console import Console
+
+    from hec_conformance.readback import ReadbackError
+    from hec_conformance.replay.capture import CaptureError
+    from hec_conformance.replay.runner import Replayer
+    from hec_conformance.replay.summary import print_summary
+
+    if args.locust:
+        return _locust(args)
+    capture = Path(args.capture)
+    if not capture.is_file():
+        raise CliError(f"{capture}: no such capture file")
+    if args.processes > 1 and args.save:
+        raise CliError("--save writes in capture order: use it with --processes 1")
+    sides = _sides(args)
+    readback = _check_readback(args, sides)
+    options = _options(args)
+    bar, tick = _progress(args, capture)
+    replayer = Replayer(capture, sides, options, on_done=tick, save=Path(args.save) if args.save else None)
     try:
         with bar if bar else contextlib.nullcontext():
             replayer.send_all()
         if readback:
             replayer.read_back()
     except (CaptureError, OSError) as exc:
-        raise ReplayCliError(str(exc)) from None
+        raise CliError(str(exc)) from None
     except ReadbackError as exc:
-        raise ReplayCliError(f"read-back failed: {exc}", EXIT_HARNESS) from None
+        raise CliError(f"read-back failed: {exc}", EXIT_HARNESS) from None
     stats = replayer.stats
     if args.json:
         print(json.dumps({"run_id": replayer.run_id, **stats.to_json()}, indent=2))
@@ -204,80 +236,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
         print_summary(stats, Console())
     if stats.requests and not stats.answered:
         return EXIT_HARNESS
-    return EXIT_DIFFERENCES if stats.differences else EXIT_OK
+    return EXIT_NONCONFORMANCE if stats.differences else EXIT_OK
 
 
-# -- capture ------------------------------------------------------------------------------------------
-def cmd_capture_import(args: argparse.Namespace) -> int:
-    """HAR or raw dump → capture."""
-    from hec_conformance.replay.capture import CaptureError, write_capture
-    from hec_conformance.replay.importers import import_file
-    from hec_conformance.replay.roles import RoleNamer
-
-    namer = None if args.keep_secrets else RoleNamer.from_target(_target(args.roles) if args.roles else None)
-    try:
-        written = write_capture(args.out, import_file(args.source, namer))
-    except (CaptureError, OSError) as exc:
-        raise ReplayCliError(str(exc)) from None
-    print(f"hecc capture import: {written} request(s) written to {args.out}", file=sys.stderr)
-    return EXIT_OK
-
-
-def cmd_capture_curl(args: argparse.Namespace) -> int:
-    """One curl command per request, on stdout."""
-    from hec_conformance.replay.capture import CaptureError, read_capture
-    from hec_conformance.replay.curl import curl_command
-    from hec_conformance.replay.roles import target_tokens
-
-    target = _target(args.target) if args.target else None
-    tokens = target_tokens(target, _role_map(args.role)) if target else None
-    try:
-        for ex in read_capture(args.capture):
-            print(curl_command(ex, target.url if target else None, tokens))
-    except CaptureError as exc:
-        raise ReplayCliError(str(exc)) from None
-    return EXIT_OK
-
-
-def cmd_capture_to_cases(args: argparse.Namespace) -> int:
-    """A capture → a case file that `hecc cases lint` accepts."""
-    from hec_conformance.replay.capture import CaptureError, read_capture
-    from hec_conformance.replay.cases import CasesError, capture_case, cases_yaml
-
-    out = Path(args.out)
-    area = out.stem
-    case_id = args.id or f"{area}-" + "".join(
-        c if c.isalnum() else "-" for c in Path(args.capture).stem.lower()
-    )
-    try:
-        case = capture_case(
-            read_capture(args.capture),
-            case_id.strip("-"),
-            args.title or f"recorded traffic of {Path(args.capture).name} answered as recorded",
-        )
-        out.write_text(cases_yaml(area, [case]), "utf-8")
-    except (CaptureError, CasesError) as exc:
-        raise ReplayCliError(str(exc)) from None
-    except OSError as exc:
-        raise ReplayCliError(f"--out {out}: {exc.strerror}") from None
-    print(f"hecc capture to-cases: wrote {out} (check it with: hecc cases lint {out})", file=sys.stderr)
-    return EXIT_OK
-
-
-# -- registration -------------------------------------------------------------------------------------
-def _guarded(func: Any) -> Any:
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return int(func(args))
-        except ReplayCliError as exc:
-            print(f"hecc: {exc}", file=sys.stderr)
-            return exc.code
-
-    return run
-
-
-def register(sub: Any) -> None:
-    """Add `record`, `replay` and `capture` to hecc's subparsers."""
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`hecc record` and `hecc replay`."""
     fmt = argparse.RawDescriptionHelpFormatter
     rec = sub.add_parser(
         "record",
@@ -309,7 +272,7 @@ def register(sub: Any) -> None:
         "--roles", metavar="TARGET", help="target file whose tokens name the roles in the capture"
     )
     rec.add_argument("--keep-secrets", action="store_true", help="keep Authorization values as sent")
-    rec.set_defaults(func=_guarded(cmd_record))
+    rec.set_defaults(func=cmd_record)
 
     rep = sub.add_parser(
         "replay",
@@ -400,35 +363,4 @@ def register(sub: Any) -> None:
         help="with --locust: distributed mode with N workers (master, or each worker with "
         "--locust-args '--worker'); worker i sends the requests at positions p %% N == i",
     )
-    rep.set_defaults(func=_guarded(cmd_replay))
-
-    cap = sub.add_parser("capture", help="import, export and convert captures").add_subparsers(
-        dest="capture_command", required=True, metavar="ACTION"
-    )
-    imp = cap.add_parser(
-        "import",
-        help="HAR 1.2 or raw HTTP dump → capture",
-        description="Convert a HAR 1.2 file (browser, mitmproxy) or a raw dump of HTTP "
-        "requests (with the recorder's .jsonl beside it for timing) to a capture.",
-    )
-    imp.add_argument("source", help=".har file or raw request dump")
-    imp.add_argument("--out", required=True, metavar="FILE", help="capture file to write")
-    imp.add_argument("--roles", metavar="TARGET", help="target file whose tokens name the roles")
-    imp.add_argument("--keep-secrets", action="store_true", help="keep Authorization values as they are")
-    imp.set_defaults(func=_guarded(cmd_capture_import))
-    curl = cap.add_parser(
-        "curl",
-        help="one curl command per request",
-        description="Print one curl command per request. Without --target the URL is "
-        "$HEC_URL and each role's token $HEC_TOKEN_<ROLE>.",
-    )
-    curl.add_argument("capture")
-    curl.add_argument("--target", metavar="FILE", help="fill in the URL and tokens of this target")
-    curl.add_argument("--role", action="append", default=[], metavar="CAPTURE=TARGET")
-    curl.set_defaults(func=_guarded(cmd_capture_curl))
-    to_cases = cap.add_parser("to-cases", help="capture → case YAML (requests and answers as recorded)")
-    to_cases.add_argument("capture")
-    to_cases.add_argument("--out", required=True, metavar="FILE", help="case file; its name is the area")
-    to_cases.add_argument("--id", help="case id (default: <area>-<capture name>)")
-    to_cases.add_argument("--title", help="case title")
-    to_cases.set_defaults(func=_guarded(cmd_capture_to_cases))
+    rep.set_defaults(func=cmd_replay)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+from hec_conformance.cli.errors import EXIT_NONCONFORMANCE, EXIT_OK, CliError
+from hec_conformance.reports.collect import Results
 from hec_conformance.reports.compare import compare, render_compare
 from hec_conformance.reports.files import write_badges, write_reports, write_text
 from hec_conformance.reports.html import render_html
@@ -15,7 +17,6 @@ from hec_conformance.reports.json_results import ResultsError, load_results
 from hec_conformance.reports.junit import render_junit
 from hec_conformance.reports.terminal import render_terminal
 
-EXIT_OK, EXIT_REGRESSION, EXIT_USAGE = 0, 1, 2
 REPORT_EPILOG = """\
 examples:
   hecc report out/results.json --html report.html
@@ -32,11 +33,17 @@ exit codes: 0 no regression; 1 at least one regression; 2 a results file is miss
 """
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    """Render report files (or the terminal summary) again from a results.json."""
+def _results(path: str) -> Results:
     try:
-        doc = load_results(args.results)
-        written = []
+        return load_results(path)
+    except ResultsError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _write(args: argparse.Namespace, doc: Results) -> list[Path]:
+    """The report files asked for, written."""
+    written = []
+    try:
         if args.dir:
             written += write_reports(doc, Path(args.dir))
         if args.html:
@@ -45,12 +52,15 @@ def cmd_report(args: argparse.Namespace) -> int:
             written.append(write_text(Path(args.junit), render_junit(doc)))
         if args.badges:
             written += write_badges(doc, Path(args.badges))
-    except ResultsError as exc:
-        print(f"hecc: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except OSError as exc:
-        print(f"hecc: {exc.filename}: cannot write ({exc.strerror})", file=sys.stderr)
-        return EXIT_USAGE
+        raise CliError(f"{exc.filename}: cannot write ({exc.strerror})") from None
+    return written
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Render report files (or the terminal summary) again from a results.json."""
+    doc = _results(args.results)
+    written = _write(args, doc)
     if not written or args.terminal:
         render_terminal(doc, Console())
     for path in written:
@@ -60,17 +70,13 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Print what changed from run A to run B; exit 1 on any regression."""
-    try:
-        a, b = load_results(args.a), load_results(args.b)
-    except ResultsError as exc:
-        print(f"hecc: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    a, b = _results(args.a), _results(args.b)
     changes = compare(a, b)
     sys.stdout.write(render_compare(a, b, changes, (args.a, args.b)))
-    return EXIT_REGRESSION if any(c.kind == "regression" for c in changes) else EXIT_OK
+    return EXIT_NONCONFORMANCE if any(c.kind == "regression" for c in changes) else EXIT_OK
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `report` and `compare` to the `hecc` subcommands."""
     fmt = argparse.RawDescriptionHelpFormatter
     report = sub.add_parser(

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
+from hec_conformance.pytest.plugin import STATE
 from hec_conformance.reports.terminal import ProgressBar
 
 
@@ -20,8 +21,6 @@ class PytestProgress:
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self, session: pytest.Session) -> None:
-        from hec_conformance.pytest_plugin import STATE
-
         state = session.config.stash.get(STATE, None)
         if state is None or getattr(session.config.option, "numprocesses", None):
             return

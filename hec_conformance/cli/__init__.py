@@ -1,0 +1,58 @@
+"""Front end 2: the `hecc` command. Every command lives in this package, one module per group:
+
+    run.py       hecc run                     the corpus through pytest (front end 1) against a target
+    server.py    hecc serve                   the bundled reference server, as a process
+    cases.py     hecc cases lint|list|coverage
+    targets.py   hecc target init
+    replay.py    hecc record, hecc replay
+    capture.py   hecc capture import|curl|to-cases
+    fuzz.py      hecc fuzz, hecc mutants
+    reports.py   hecc report, hecc compare
+    errors.py    CliError and the exit codes; inputs.py: the target file (and its neighbours) read once
+
+A command returns its exit code or raises CliError; `main` prints `hecc: <message>` and exits with its
+code. Feature packages (replay, fuzz, reports) never import this package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from hec_conformance.cli import capture, cases, fuzz, replay, reports, run, server, targets
+from hec_conformance.cli.errors import EXIT_CODES, EXIT_USAGE, CliError
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse tree of `hecc`."""
+    parser = argparse.ArgumentParser(
+        prog="hecc",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EXIT_CODES,
+        description="Conformance suite for HTTP Event Collector (HEC) endpoints (SPEC.md).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for group in (run, server, cases, targets, replay, capture, fuzz, reports):
+        group.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `hecc` console script; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv[:1] == ["serve"]:  # everything after `serve` belongs to the server's own parser
+            server.serve(argv[1:])
+        args = build_parser().parse_args(argv)
+        if getattr(args, "pytest_args", None) and args.pytest_args[0] == "--":
+            args.pytest_args = args.pytest_args[1:]
+        return int(args.func(args))
+    except CliError as exc:
+        print(f"hecc: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("hecc: interrupted", file=sys.stderr)
+        return EXIT_USAGE
