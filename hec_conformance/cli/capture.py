@@ -19,7 +19,7 @@ def cmd_capture_import(args: argparse.Namespace) -> int:
     namer = (
         None
         if args.keep_secrets
-        else RoleNamer.fromtarget_file(target_file(args.roles) if args.roles else None)
+        else RoleNamer.from_target(target_file(args.roles) if args.roles else None)
     )
     try:
         written = write_capture(args.out, import_file(args.source, namer))

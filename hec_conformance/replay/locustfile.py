@@ -24,7 +24,7 @@ from locust.exception import StopUser
 
 from hec_conformance.replay.capture import read_capture
 from hec_conformance.replay.marking import Channels
-from hec_conformance.replay.runner import Prepared, Side, make_side, prepare, request_bytes
+from hec_conformance.replay.requests import Prepared, Side, make_side, prepare, request_bytes
 from hec_conformance.target import load_target
 
 
