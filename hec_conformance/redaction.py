@@ -19,13 +19,15 @@ class Redactor:
         """`value` with the secrets replaced: in strings and bytes, and in the keys and items of dicts
         and lists (tuples come back as lists, as JSON has them)."""
         if isinstance(value, str):
+            text = value
             for secret in self.secrets:
-                value = value.replace(secret, REDACTED)
-            return value
+                text = text.replace(secret, REDACTED)
+            return text
         if isinstance(value, bytes):
-            for secret, shown in self._encoded:
-                value = value.replace(secret, shown)
-            return value
+            data = value
+            for secret_bytes, shown in self._encoded:
+                data = data.replace(secret_bytes, shown)
+            return data
         if isinstance(value, dict):
             return {self(k): self(v) for k, v in value.items()}
         if isinstance(value, list | tuple):

@@ -17,9 +17,7 @@ def cmd_capture_import(args: argparse.Namespace) -> int:
     from hec_conformance.replay.roles import RoleNamer
 
     namer = (
-        None
-        if args.keep_secrets
-        else RoleNamer.from_target(target_file(args.roles) if args.roles else None)
+        None if args.keep_secrets else RoleNamer.from_target(target_file(args.roles) if args.roles else None)
     )
     try:
         written = write_capture(args.out, import_file(args.source, namer))

@@ -4,5 +4,5 @@
 - `hec_conformance.fuzz.differential`: the target against the bundled reference server (oracle);
 - `hec_conformance.fuzz.casefile`: a shrunk disagreement written as a case file;
 - `hec_conformance.fuzz.mutants`: the corpus against a catalogue of broken servers;
-- `hec_conformance.fuzz.commands`: `hecc fuzz` and `hecc mutants`.
+- their commands, `hecc fuzz` and `hecc mutants`, are in `hec_conformance.cli.fuzz`.
 """

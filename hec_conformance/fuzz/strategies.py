@@ -23,7 +23,7 @@ import gzip
 import json
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 from hypothesis import strategies as st
 
@@ -201,6 +201,7 @@ def json_numbers(draw: st.DrawFn) -> Num:
     )
 
 
+NO_SURROGATES: tuple[Literal["Cs"]] = ("Cs",)  # text the wire can carry as UTF-8
 KV_PIECES = (
     "a=b",
     "k = v",
@@ -229,7 +230,7 @@ KV_PIECES = (
 @st.composite
 def kv_texts(draw: st.DrawFn, max_pieces: int = 6) -> str:
     """Strings full of key/value-like text (SPEC §5): quotes, escapes, `=` inside values, unicode."""
-    free = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=8)
+    free = st.text(st.characters(codec="utf-8", exclude_categories=NO_SURROGATES), max_size=8)
     pair = st.builds(
         lambda k, q, v: f"{k}={q}{v}{q}",
         st.from_regex(r"[A-Za-z0-9_.\-]{1,6}", fullmatch=True),
@@ -243,7 +244,7 @@ def kv_texts(draw: st.DrawFn, max_pieces: int = 6) -> str:
 
 def strings() -> st.SearchStrategy[str]:
     """Strings for any member: kv text, arbitrary unicode (no lone surrogates), edge values."""
-    unicode = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+    unicode = st.text(st.characters(codec="utf-8", exclude_categories=NO_SURROGATES), max_size=12)
     edges = st.sampled_from(
         ("", " ", "null", "1537537729.5", "2020-01-01T00:00:00Z", "\u2028", "\x00", "\\", '"')
     )
@@ -352,7 +353,7 @@ def event_requests(draw: st.DrawFn, capabilities: Collection[str] = ()) -> HecRe
     """Event-endpoint requests: bodies mixing valid and invalid envelopes at any position, every
     framing (separators, `}{`, a JSON array with cap json-array-batch), gzip with cap gzip."""
     unit_guess = "time-unit-guess" in capabilities
-    parts = draw(st.lists(envelopes(unit_guess), min_size=1, max_size=4))
+    parts: list[dict[Any, Any] | Text] = list(draw(st.lists(envelopes(unit_guess), min_size=1, max_size=4)))
     if draw(st.integers(0, 4)) == 4:
         parts.insert(draw(st.integers(0, len(parts))), draw(invalid_envelopes()))
     array = "json-array-batch" in capabilities and draw(st.integers(0, 6)) == 6

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    pass
+    from hec_conformance.pytest.suite import Suite
 
 OPTIONS = {
     "target": "target file (docs/targets.md); turns the conformance suite on",
@@ -32,7 +32,7 @@ OPTIONS = {
     "vendor_profile": "vendor profile of known deviations (docs/vendor-profiles.md; default: "
     "<target>.vendor-profile.yaml beside the target file, if any)",
 }
-STATE = pytest.StashKey["Suite"]()  # the running suite, once a target is given
+STATE: pytest.StashKey[Suite] = pytest.StashKey()  # the running suite, once a target is given
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from hec_conformance.corpus import decode_text
-from hec_conformance.replay.capture import ROLE_PLACEHOLDER, Exchange, header
+from hec_conformance.replay.capture import ROLE_PLACEHOLDER, Exchange, Response, header
 from hec_conformance.replay.marking import EVENT_PATHS, RAW_PATHS
 
 ENDPOINTS = {
@@ -87,6 +87,34 @@ def _query(ex: Exchange) -> dict[str, str] | None:
     return {unquote_plus(k): unquote_plus(v) for k, _, v in pairs}
 
 
+def _body(ex: Exchange) -> dict[str, str]:
+    """The request body as case notation: `text` when it is plain UTF-8, else `base64`."""
+    if not ex.body:
+        return {}
+    if not header(ex.headers, "content-encoding"):
+        try:
+            text = _text_notation(ex.body.decode("utf-8"))
+        except UnicodeDecodeError:
+            text = None
+        if text is not None:
+            return {"text": text}
+    return {"base64": base64.b64encode(ex.body).decode("ascii")}
+
+
+def _expect(response: Response) -> dict[str, Any]:
+    """The recorded answer as an expectation: its status, and the HEC members of a JSON body."""
+    expect: dict[str, Any] = {"status": response.status}
+    try:
+        body = json.loads(response.body)
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        kept = {k: v for k, v in body.items() if k in ("text", "code", "invalid-event-number", "acks")}
+        if kept:
+            expect["body"] = kept
+    return expect
+
+
 def _request(ex: Exchange) -> dict[str, Any]:
     endpoint = ENDPOINTS.get(ex.path)
     req: dict[str, Any] = {"endpoint": endpoint} if endpoint else {"path": ex.path.replace("${", "$<x7B>")}
@@ -102,27 +130,9 @@ def _request(ex: Exchange) -> dict[str, Any]:
     if query:
         req["query"] = query
     req["content_type"] = header(ex.headers, "content-type")
-    if ex.body:
-        text = None
-        if not header(ex.headers, "content-encoding"):
-            try:
-                text = _text_notation(ex.body.decode("utf-8"))
-            except UnicodeDecodeError:
-                text = None
-        if text is not None:
-            req["text"] = text
-        else:
-            req["base64"] = base64.b64encode(ex.body).decode("ascii")
+    req.update(_body(ex))
     if ex.response is not None:
-        req["expect"] = {"status": ex.response.status}
-        try:
-            body = json.loads(ex.response.body)
-        except ValueError:
-            body = None
-        if isinstance(body, dict):
-            kept = {k: v for k, v in body.items() if k in ("text", "code", "invalid-event-number", "acks")}
-            if kept:
-                req["expect"]["body"] = kept
+        req["expect"] = _expect(ex.response)
     return req
 
 

@@ -115,7 +115,8 @@ class CaptureUser(User):
             raise StopUser()
         ex = prep.exchange
         started = time.perf_counter()
-        answer, error = _Answer(), None
+        answer = _Answer()
+        error: BaseException | None = None
         try:
             self._sock = self._sock or self._connect()
             self._sock.sendall(request_bytes(prep, share.side))

@@ -116,13 +116,32 @@ def _expectation(env: Pairs) -> dict[str, Any]:
     return out
 
 
-def mark_events(body: bytes, encoding: str, marker_field: str, marker: str) -> Marked | None:
-    """Add `fields.<marker_field>` to every envelope of a JSON event body; None when it cannot be marked."""
+def _text(body: bytes, encoding: str) -> str | None:
+    """The body as text (decompressed), or None when it is not UTF-8 (or does not decompress)."""
     plain = _decode(body, encoding)
     try:
-        text = plain.decode("utf-8") if plain is not None else None
+        return plain.decode("utf-8") if plain is not None else None
     except UnicodeDecodeError:
-        text = None
+        return None
+
+
+def _mark(env: Pairs, marker_field: str, marker: str) -> bool:
+    """Put the marker into the envelope's `fields`; False when `fields` is no object (no safe place)."""
+    fields = env.get("fields")
+    if fields is None:
+        for i in [i for i, (k, _) in enumerate(env) if k == "fields"][::-1]:
+            del env[i]
+        env.append(("fields", Pairs([(marker_field, marker)])))
+    elif isinstance(fields, Pairs):
+        fields[:] = [(k, v) for k, v in fields if k != marker_field] + [(marker_field, marker)]
+    else:
+        return False
+    return True
+
+
+def mark_events(body: bytes, encoding: str, marker_field: str, marker: str) -> Marked | None:
+    """Add `fields.<marker_field>` to every envelope of a JSON event body; None when it cannot be marked."""
+    text = _text(body, encoding)
     found = envelopes(text) if text is not None else None
     if not found:
         return None
@@ -131,16 +150,8 @@ def mark_events(body: bytes, encoding: str, marker_field: str, marker: str) -> M
     envs = items if items is not None else [v for _, _, v in found]
     if not envs or not all(isinstance(e, Pairs) for e in envs):
         return None
-    for env in envs:
-        fields = env.get("fields")
-        if fields is None:
-            for i in [i for i, (k, _) in enumerate(env) if k == "fields"][::-1]:
-                del env[i]
-            env.append(("fields", Pairs([(marker_field, marker)])))
-        elif isinstance(fields, Pairs):
-            fields[:] = [(k, v) for k, v in fields if k != marker_field] + [(marker_field, marker)]
-        else:
-            return None  # `fields` that is no object: the marker has no safe place
+    if not all(_mark(env, marker_field, marker) for env in envs):
+        return None
     assert text is not None
     if items is not None:
         out = text[: found[0][0]] + dump(items) + text[found[0][1] :]

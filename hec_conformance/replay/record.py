@@ -182,21 +182,7 @@ class Recorder:
                 raw, buffer = buffer[:length], buffer[length:]
                 continued = False
                 if up is None and self._upstream is not None:
-                    u = self._upstream
-                    try:
-                        up = await asyncio.open_connection(
-                            u.host, u.port, ssl=u.ssl, server_hostname=u.host if u.ssl else None
-                        )
-                    except (OSError, ssl.SSLError) as exc:
-                        data = b'{"text":"Upstream unreachable","code":502}'
-                        writer.write(
-                            b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: application/json\r\n"
-                            b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(data), data)
-                        )
-                        await writer.drain()
-                        raise CaptureError(
-                            f"upstream {u.host}:{u.port} unreachable ({exc}); answered 502"
-                        ) from None
+                    up = await self._connect(self._upstream, writer)
                 response, keep = await self._exchange(raw, up, writer)
                 self._record(raw, response, conn, started)
                 started = time.monotonic()
@@ -208,6 +194,24 @@ class Recorder:
             writer.close()
             if up is not None:
                 up[1].close()
+
+    @staticmethod
+    async def _connect(
+        u: Upstream, client: asyncio.StreamWriter
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """A connection to the upstream; when there is none, the client gets a 502 and CaptureError."""
+        try:
+            return await asyncio.open_connection(
+                u.host, u.port, ssl=u.ssl, server_hostname=u.host if u.ssl else None
+            )
+        except (OSError, ssl.SSLError) as exc:
+            data = b'{"text":"Upstream unreachable","code":502}'
+            client.write(
+                b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: application/json\r\n"
+                b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(data), data)
+            )
+            await client.drain()
+            raise CaptureError(f"upstream {u.host}:{u.port} unreachable ({exc}); answered 502") from None
 
     async def _exchange(
         self,

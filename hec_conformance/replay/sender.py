@@ -139,7 +139,13 @@ class Sender:
         done = asyncio.get_running_loop().create_future()
         prev = chains.get(ex.conn)
         chains[ex.conn] = done
-        done.add_done_callback(lambda f, c=ex.conn: chains.pop(c) if chains.get(c) is f else None)
+        conn = ex.conn
+
+        def unchain(future: asyncio.Future[None]) -> None:  # the last request of its connection is done
+            if chains.get(conn) is future:
+                del chains[conn]
+
+        done.add_done_callback(unchain)
         return prev, done
 
     async def run(self) -> tuple[int, int]:

@@ -41,10 +41,17 @@ Results = dict[str, Any]
 class CaseInfo(Protocol):
     """What the collector needs from a loaded case (hec_conformance.corpus.Case has it)."""
 
-    id: str
-    title: str
-    area: str
-    content_hash: str
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def area(self) -> str: ...
+
+    @property
+    def content_hash(self) -> str: ...
 
 
 def _iso(seconds: float) -> str:

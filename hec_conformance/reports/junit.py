@@ -71,14 +71,13 @@ def render_junit(doc: Results) -> str:
             "errors": sum(c["outcome"] == Outcome.ERROR for c in cases),
             "skipped": sum(c["outcome"] in (Outcome.UNSUPPORTED, Outcome.WAIVED) for c in cases),
         }
-        suite = ET.SubElement(
-            root,
-            "testsuite",
-            name=f"hec.{area}",
-            timestamp=doc["started_at"],
-            time=f"{sum(c['duration_ms'] for c in cases) / 1000:.3f}",
+        attributes = {
+            "name": f"hec.{area}",
+            "timestamp": doc["started_at"],
+            "time": f"{sum(c['duration_ms'] for c in cases) / 1000:.3f}",
             **{k: str(v) for k, v in counts.items()},
-        )
+        }
+        suite = ET.SubElement(root, "testsuite", attributes)
         props = ET.SubElement(suite, "properties")
         target = doc["target"]
         for name, value in (

@@ -38,7 +38,8 @@ def test_importing_the_entry_module_imports_nothing_heavy(tmp_path: Path) -> Non
 
 def test_a_pytest_session_without_hec_options_loads_only_the_entry_module(tmp_path: Path) -> None:
     (tmp_path / "test_x.py").write_text("def test_x():\n    assert True\n")
-    code = "import io, contextlib, pytest\nwith contextlib.redirect_stdout(io.StringIO()): pytest.main(['-q'])"
+    quiet = "with contextlib.redirect_stdout(io.StringIO()): pytest.main(['-q'])"
+    code = f"import io, contextlib, pytest\n{quiet}"
     loaded = _modules(code, tmp_path)
     assert [m for m in loaded if m.startswith("hec_conformance")] == [
         "hec_conformance",
