@@ -16,9 +16,9 @@ from hec_conformance.corpus import Case, CorpusError, default_cases_dir, load_ca
 from hec_conformance.engine import Engine
 from hec_conformance.pytest.items import CaseFile, CaseItem
 from hec_conformance.pytest.plugin import STATE, option
+from hec_conformance.pytest.reporting import Reporting
 from hec_conformance.pytest.tally import Tally
 from hec_conformance.pytest.xdist import WorkerRecords
-from hec_conformance.reports import Reporting
 from hec_conformance.target import Target, TargetError, TokenRole, load_target, url_target
 from hec_conformance.verdict import FAIL_ON, LEVELS, MISMATCHES, count, failing_count, failing_mismatches
 from hec_conformance.waivers import VendorProfileError

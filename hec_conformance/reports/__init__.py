@@ -18,14 +18,12 @@ from hec_conformance.reports.files import write_reports
 from hec_conformance.reports.html import render_html
 from hec_conformance.reports.json_results import ResultsError, load_results, render_json, validate
 from hec_conformance.reports.junit import render_junit
-from hec_conformance.reports.session import Reporting
 from hec_conformance.reports.terminal import ProgressBar, render_terminal
 
 __all__ = [
     "Change",
     "Collector",
     "ProgressBar",
-    "Reporting",
     "Results",
     "ResultsError",
     "compare",

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from reportkit import CASES, CATALOGUE, TOKEN, stream
 
-from hec_conformance.reports import Reporting
+from hec_conformance.pytest.reporting import Reporting
 from hec_conformance.target import Target, parse_target
 from hec_conformance.waivers import VendorProfileError
 

@@ -1,4 +1,4 @@
-"""What a front end (the pytest plugin, `hecc run`) needs for reports, in one object.
+"""The reports of a pytest session, in one object: the vendor profile, the collector, the report files.
 
 reporting = Reporting.start(target, cases, fail_on="must", report_dir=Path("out"), vendor_profile=None)
 engine.listeners.append(reporting.collector)
