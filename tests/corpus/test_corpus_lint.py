@@ -444,10 +444,11 @@ def test_load_cases_raises_with_every_error(case_files):
     assert "2 error(s)" in str(raised.value)
 
 
-def test_module_entry_point_prints_errors_without_traceback(case_files):
+def test_hecc_cases_lint_prints_errors_without_traceback(case_files):
+    # `hecc cases lint` is the one command-line entry to lint (python -m hec_conformance.corpus went)
     path = case_files.write("broken.yaml", "area: broken\ncases: [\n")
     done = subprocess.run(
-        [sys.executable, "-m", "hec_conformance.corpus", "lint", str(path)],
+        [sys.executable, "-m", "hec_conformance.cli", "cases", "lint", str(path)],
         capture_output=True,
         text=True,
         timeout=60,
