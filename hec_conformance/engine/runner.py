@@ -21,6 +21,7 @@ from hec_conformance.engine.placeholders import (
 )
 from hec_conformance.engine.variants import apply_variant, case_variants
 from hec_conformance.matchers import FieldDiff, match_events
+from hec_conformance.protocol import EVENT, splunk_authorization
 from hec_conformance.readback import ReadbackError, Reader, make_reader
 from hec_conformance.results import (
     MISMATCH_OUTCOME,
@@ -38,8 +39,6 @@ from hec_conformance.results import (
 from hec_conformance.target import Target
 from hec_conformance.transport import HttpRequest, HttpResponse, Transport, TransportError
 
-# The sentinel goes to the first of these that accepts it (receivers lacking an alias exist).
-SENTINEL_PATHS = ("/services/collector/event", "/services/collector", "/api/v1/ingest/hec")
 SENTINEL_ROLES = ("default", "other_repo", "json_parser", "regex_parser")
 REDACTED = "***"
 # A request repeated more often than this (a large declared limit) makes its case unsupported.
@@ -370,18 +369,13 @@ class Engine:
         marker = str(uuid.uuid4())
         envelope = {"event": "hecc sentinel", "fields": {self.target.marker_field: marker}}
         headers = (
-            ("Authorization", f"Splunk {self.target.tokens[role].token}"),
+            ("Authorization", splunk_authorization(self.target.tokens[role].token)),
             ("Content-Type", "application/json"),
         )
-        body = json.dumps(envelope).encode()
-        refusals = []
-        for path in SENTINEL_PATHS:
-            resp = self._transport.send(HttpRequest("POST", path, headers, body=body))
-            if 200 <= resp.status < 300:
-                break
-            refusals.append(f"{path}: {resp.status} {resp.body[:100]!r}")
-        else:
-            raise ReadbackError(f"the sentinel event was refused ({'; '.join(refusals)})")
+        path = self.target.path_for(EVENT)
+        resp = self._transport.send(HttpRequest("POST", path, headers, body=json.dumps(envelope).encode()))
+        if not 200 <= resp.status < 300:
+            raise ReadbackError(f"the sentinel event was refused ({path}: {resp.status} {resp.body[:100]!r})")
         events, _ = self._poll(repository, ((self.target.marker_field, marker),), 1, 0)
         if not events:
             raise ReadbackError(

@@ -21,7 +21,7 @@ cases:
     requirements: [EP-2]
     variants: false
     requests:
-      - endpoint: collector-event
+      - endpoint: event
         events:
           - {event: "hello"}
         expect:
