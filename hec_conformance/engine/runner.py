@@ -43,6 +43,8 @@ SENTINEL_ROLES = ("default", "other_repo", "json_parser", "regex_parser")
 REDACTED = "***"
 # A request repeated more often than this (a large declared limit) makes its case unsupported.
 MAX_REPEAT = 10_000
+# A body repeating a byte as often as a declared limit larger than this makes its case unsupported.
+MAX_LIMIT_BODY = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,12 @@ class Engine:
         for name in sorted(set().union(*(limits_named(raw) for raw in case.requests))):
             if name not in t.limits:
                 return f"target declares no limit {name}"
+        for name in sorted(set().union(*(limits_named(raw.get("text", "")) for raw in case.requests))):
+            if t.limits[name] > MAX_LIMIT_BODY:
+                return (
+                    f"a body would repeat a byte {t.limits[name]} times (limit {name}), more than the"
+                    f" engine's bound of {MAX_LIMIT_BODY}"
+                )
         most = max(repeat_count(raw, t) for raw in case.requests)
         if most > MAX_REPEAT:
             return f"a request would be repeated {most} times, more than the engine's bound of {MAX_REPEAT}"

@@ -216,6 +216,16 @@ def test_endpoint_names_a_kind(case_files):
     assert error.message.startswith("must be an endpoint kind: event, raw, ack or health")
 
 
+def test_gzip_may_be_truncated(case_files):
+    text = GOOD.format(area="evt", id="evt-1").replace(
+        "    profiles: [humio]\n", "    profiles: [humio]\n    needs: [gzip]\n"
+    )
+    truncated = text.replace("endpoint: event", "endpoint: event\n        gzip: truncated")
+    assert case_files.lint("evt.yaml", truncated) == []
+    error = one(case_files.lint("evt.yaml", truncated.replace("truncated", "half")))
+    assert (error.key, error.message) == ("cases[0].requests[0].gzip", "must be true, false or truncated")
+
+
 def test_needs_and_excludes_must_not_overlap(case_files):
     text = GOOD.format(area="evt", id="evt-1").replace(
         "    profiles: [humio]\n", "    profiles: [humio]\n    needs: [gzip]\n    excludes: [gzip]\n"
@@ -349,8 +359,25 @@ def test_body_errors(case_files, body, key, fragment):
 
 
 def test_good_text_bodies(case_files):
-    for body in ('text: "<xml> a<CRLF>b<xFF><SP>$<x7B>"', "base64: |\n          aGVs\n          bG8="):
+    for body in (
+        'text: "<xml> a<CRLF>b<xFF><SP>$<x7B>"',
+        "base64: |\n          aGVs\n          bG8=",
+        'text: "<x20*${limit:max_request_bytes}><SP>"',
+    ):
         assert case_files.lint("raw.yaml", TEXT_CASE.format(body=body)) == []
+
+
+@pytest.mark.parametrize(
+    ("count", "fragment"),
+    [
+        ("${marker}", "a repeat count is a number or ${limit:NAME}, not '${marker}'"),
+        ("${limit:max_acks}", "unknown placeholder '${limit:max_acks}'"),
+        ("16777217", "repeats more than 16777216 times"),
+    ],
+)
+def test_bad_repeat_counts_in_text(case_files, count, fragment):
+    error = one(case_files.lint("raw.yaml", TEXT_CASE.format(body=f'text: "<x20*{count}>"')))
+    assert error.key == "cases[0].requests[0].text" and fragment in error.message
 
 
 @pytest.mark.parametrize(

@@ -118,6 +118,13 @@ CASES = """\
         events: [{event: fill}]
         repeat: 25
         expect: {status: 200}
+  - id: eng-size-limit
+    title: one byte over the declared size limit is 413
+    requirements: [BODY-9]
+    requests:
+      - endpoint: event
+        text: "<x20*${limit:max_request_bytes}><SP>"
+        expect: {status: 413, body: {code: 413}}
 """
 
 
@@ -294,6 +301,19 @@ def test_an_undeclared_or_huge_limit_is_unsupported(reference_target: Path, case
     assert not any(isinstance(e, RequestSent) for e in seen)
     result, _ = run(reference_target, cases["eng-repeat"], limits={"max_pending_acks_per_channel": 10_001})
     assert result.outcome == "unsupported" and "repeated 10001 times" in result.messages[0]
+
+
+def test_a_body_sized_by_the_declared_limit(reference_target: Path, cases: dict[str, Any]) -> None:
+    result, seen = run(reference_target, cases["eng-size-limit"])
+    assert (result.outcome, result.diffs) == ("pass", ())
+    (sent,) = [e for e in seen if isinstance(e, RequestSent)]
+    assert len(sent.body) == load_target(reference_target).limits["max_request_bytes"] + 1
+    result, _ = run(reference_target, cases["eng-size-limit"], limits={})
+    assert result.outcome == "unsupported"
+    assert result.messages == ("target declares no limit max_request_bytes",)
+    result, seen = run(reference_target, cases["eng-size-limit"], limits={"max_request_bytes": 2**28 + 1})
+    assert result.outcome == "unsupported" and "more than the engine's bound" in result.messages[0]
+    assert not any(isinstance(e, RequestSent) for e in seen)
 
 
 class PathRecorder(Breaker):

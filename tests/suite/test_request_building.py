@@ -207,6 +207,19 @@ def test_a_literal_path_of_spec_1_counts_as_its_kind(ctx: Context) -> None:
     assert unknown.http.method == "POST" and unknown.lookups == (("mk", MARKER),)
 
 
+def test_a_body_sized_by_a_declared_limit(ctx: Context) -> None:
+    over = build_request({"endpoint": "event", "text": "<x20*${limit:max_request_bytes}><SP>"}, ctx, False)
+    assert over.http.body == b" " * 4097
+
+
+def test_a_truncated_gzip_stream(ctx: Context) -> None:
+    built = build_request({"endpoint": "event", "text": "abc", "gzip": "truncated"}, ctx, False).http
+    assert built.body == gzip.compress(b"abc", mtime=0)[:-8]
+    assert dict(built.headers)["Content-Encoding"] == "gzip"
+    with pytest.raises(EOFError):
+        gzip.decompress(built.body)
+
+
 def test_raw_channels_and_methods(ctx: Context) -> None:
     raw = build_request({"endpoint": "raw", "text": "line"}, ctx, True)
     assert headers(raw)["X-Splunk-Request-Channel"] == MARKER and raw.lookups == (("channel", MARKER),)
