@@ -45,6 +45,8 @@ REDACTED = "***"
 MAX_REPEAT = 10_000
 # A body repeating a byte as often as a declared limit larger than this makes its case unsupported.
 MAX_LIMIT_BODY = 256 * 1024 * 1024
+# The read-back kind through which QRY cases test the query API itself (SPEC §9).
+QUERY_API_READBACK = "logscale-query"
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,11 @@ class Engine:
             return "variant gzip needs capability gzip"
         if self.level(case) is None:
             return f"its requirements do not apply in profile {t.profile}"
+        if any(r.startswith("QRY-") for r in case.requirements) and t.readback.kind != QUERY_API_READBACK:
+            return (
+                f"QRY cases test the query API itself: they need readback kind {QUERY_API_READBACK}"
+                f" (SPEC §9), the target reads back with {t.readback.kind}"
+            )
         roles: set[str] = set()
         for raw in case.requests:
             expect = effective_expect(raw, t.profile)

@@ -125,6 +125,16 @@ CASES = """\
       - endpoint: event
         text: "<x20*${limit:max_request_bytes}><SP>"
         expect: {status: 413, body: {code: 413}}
+  - id: eng-query-api
+    title: the query API refuses an ingest token
+    requirements: [QRY-4]
+    needs: [readback]
+    requests:
+      - path: /api/v1/repositories/${repo:default}/query
+        auth: {role: default, scheme: Bearer}
+        content_type: application/json
+        text: '{"queryString": "*", "start": 0, "end": "now"}'
+        expect: {status: 401}
 """
 
 
@@ -313,6 +323,20 @@ def test_a_body_sized_by_the_declared_limit(reference_target: Path, cases: dict[
     assert result.messages == ("target declares no limit max_request_bytes",)
     result, seen = run(reference_target, cases["eng-size-limit"], limits={"max_request_bytes": 2**28 + 1})
     assert result.outcome == "unsupported" and "more than the engine's bound" in result.messages[0]
+    assert not any(isinstance(e, RequestSent) for e in seen)
+
+
+def test_query_api_cases_need_the_query_api_read_back(reference_target: Path, cases: dict[str, Any]) -> None:
+    result, _ = run(reference_target, cases["eng-query-api"])
+    assert (result.outcome, result.diffs) == ("pass", ())
+    target = load_target(reference_target)
+    command = dataclasses.replace(target.readback, kind="command", command=("true",))
+    result, seen = run(reference_target, cases["eng-query-api"], readback=command)
+    assert result.outcome == "unsupported"
+    assert result.messages == (
+        "QRY cases test the query API itself: they need readback kind logscale-query (SPEC §9),"
+        " the target reads back with command",
+    )
     assert not any(isinstance(e, RequestSent) for e in seen)
 
 
