@@ -33,8 +33,9 @@ and PR fluent/fluent-bit#12043:
 - Stored records (assumed from what Fluent Bit's stdout `json_lines` output prints; the token goes to
   the metadata, not printed): the envelope object exactly as sent (`event`, `fields`, `host`, `source`,
   `sourcetype`, `index`, `time` and any other member, untouched), or `{"log": text}`, each with
-  `"date"` (ingest time, seconds as a float) added first. Undecodable UTF-8 is kept as
-  surrogate escapes. One JSON line per record, appended to the records file before the answer.
+  `"date"` (ingest time, seconds as a float) added first. Invalid UTF-8, and a lone surrogate
+  escape, is printed as U+FFFD, as Fluent Bit's JSON writer does (`flb_utils_write_str_raw`). One
+  JSON line per record, appended to the records file before the answer.
 - JSON nested deeper than about 20,000 levels is treated as invalid (Python's decoder recurses).
 - Request bodies above 64 MiB on the wire (a `buffer_max_size` a vendor raises to take large batches;
   not in the facts) are answered 413 with no body and the connection is closed.
@@ -155,9 +156,11 @@ class Store:
 
     def append(self, records: list[dict[str, Any]]) -> None:
         now = time.time()
-        lines = "".join(json.dumps({"date": now, **r}, ensure_ascii=True) + "\n" for r in records)
-        with self._lock, self.path.open("a", encoding="ascii") as out:
-            out.write(lines)
+        lines = "".join(json.dumps({"date": now, **r}, ensure_ascii=False) + "\n" for r in records)
+        # A lone surrogate (`"\ud800"` in the request) is no UTF-8 either: U+FFFD as Fluent Bit prints.
+        printed = lines.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        with self._lock, self.path.open("a", encoding="utf-8") as out:
+            out.write(printed)
 
 
 def authenticate(headers: dict[str, str]) -> bytes | None:
@@ -190,7 +193,7 @@ def handle(method: str, path: str, headers: dict[str, str], body: bytes, store: 
     data = decoded(headers, body)
     if not data:
         return NO_DATA
-    text = data.decode("utf-8", "surrogateescape")
+    text = data.decode("utf-8", "replace")
     kind = (content_type or "").lower()
     if is_raw or kind == "text/plain" or (kind != "application/json" and not text.startswith("{")):
         store.append([{"log": text}])

@@ -13,10 +13,10 @@ from pathlib import Path
 
 def main() -> None:
     records, marker = Path(sys.argv[1]), sys.argv[2]
-    with records.open(encoding="ascii") as lines:
+    with records.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, 1):
             if marker in line:
-                print(json.dumps({**json.loads(line), "@id": str(number)}))
+                print(json.dumps({**json.loads(line), "@id": str(number)}, ensure_ascii=False))
 
 
 if __name__ == "__main__":
