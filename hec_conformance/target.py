@@ -13,7 +13,8 @@ from typing import Any
 import jsonschema
 import yaml
 
-PROFILES = ("humio", "splunk")
+from hec_conformance.protocol import DEFAULT_PATHS
+
 ROLES = ("default", "other_repo", "disabled", "ack", "json_parser", "regex_parser")
 READBACK_KINDS = ("logscale-query", "command", "none")
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -64,11 +65,16 @@ class Target:
     readback: ReadbackConfig = ReadbackConfig()
     tls: Tls = Tls()
     limits: Mapping[str, int] = field(default_factory=dict)
+    endpoints: Mapping[str, str] = field(default_factory=dict)
     source: Path | None = None
 
     def has(self, capability: str) -> bool:
         """Whether the target declares `capability`."""
         return capability in self.capabilities
+
+    def path_for(self, kind: str) -> str:
+        """The path of an endpoint kind: the target file's `endpoints`, else its profile's default."""
+        return self.endpoints.get(kind) or DEFAULT_PATHS[self.profile][kind]
 
     def secrets(self) -> tuple[str, ...]:
         """Every secret the target holds, for redaction in reports."""
@@ -148,6 +154,7 @@ def parse_target(
         readback=readback,
         tls=tls,
         limits=dict(data.get("limits", {})),
+        endpoints=dict(data.get("endpoints", {})),
         source=source,
     )
 
@@ -178,11 +185,18 @@ EXAMPLE = """\
 # ${NAME} anywhere in a value is replaced by the environment variable NAME.
 # Relative paths (tls) are relative to this file.
 
-# Base URL of the HEC endpoint; the SPEC §1 paths are appended to it.
+# Base URL of the HEC endpoint; the endpoint paths are appended to it.
 url: https://hec.example.com:8088
 
 # humio (Humio / Falcon LogScale behaviour, the default) or splunk (responses only).
 profile: humio
+
+# The path of each kind of endpoint (SPEC §0), where it differs from the profile's default:
+#   humio:  event /api/v1/ingest/hec          raw /api/v1/ingest/hec/raw
+#   splunk: event /services/collector/event   raw /services/collector/raw
+#   both:   ack /services/collector/ack       health /services/collector/health
+# Only the EP cases, which test the paths of SPEC §1 themselves, send anywhere else.
+# endpoints: {event: /services/collector, raw: /services/collector/raw}
 
 # What the target supports (SPEC §0). Cases needing anything else are reported unsupported.
 # Also available: query-string-auth, basic-auth, change-repo-on-events, time-unit-guess.

@@ -11,19 +11,20 @@ from pathlib import Path
 from typing import Any
 
 from hec_conformance.catalogue import LEVELS, Requirement, load_catalogue
-from hec_conformance.corpus.model import DEFAULT_PROFILES, Case, CorpusError, LintError, key_path, shown_path
+from hec_conformance.corpus.model import (
+    DEFAULT_PROFILES,
+    Case,
+    CorpusError,
+    LintError,
+    is_ep_case,
+    key_path,
+    request_kind,
+    shown_path,
+)
 from hec_conformance.corpus.notation import base64_error, notation_errors, placeholder_errors
 from hec_conformance.corpus.schema_errors import schema_problems
 from hec_conformance.corpus.yamlsource import KeyPath, YamlSource, read_yaml
-
-ENDPOINT_CAPABILITY = {
-    "hec-raw": "raw",
-    "raw": "raw",
-    "raw-1.0": "raw",
-    "health": "health",
-    "health-1.0": "health",
-    "ack": "ack",
-}
+from hec_conformance.protocol import HUMIO_HEC, KIND_CAPABILITY, ingest_tree
 
 
 def default_cases_dir() -> Path:
@@ -207,6 +208,29 @@ def _check_requirements(
             )
 
 
+def _check_endpoint(file: _File, case: Mapping[str, Any], request: Mapping[str, Any], where: KeyPath) -> None:
+    """Endpoints by kind (SPEC §0): a literal ingest path only in an EP case, a Humio path only in humio
+    (EP-1), and the capability of the kind in `needs`."""
+    key = "endpoint" if "endpoint" in request else "path"
+    tree = ingest_tree(str(request[key])) if key == "path" else None
+    if tree and not is_ep_case(case):
+        file.error(
+            where + (key,),
+            f"a literal ingest path ({tree}/...) is for EP cases only: name the endpoint kind"
+            " (endpoint: event, raw, ack or health) and the target's path for it is used",
+        )
+    elif tree == HUMIO_HEC and "splunk" in case.get("profiles", DEFAULT_PROFILES):
+        file.error(
+            where + (key,),
+            "the Humio paths are not Splunk paths: no splunk case sends to them (EP-1);"
+            " set profiles: [humio]",
+        )
+    kind = request_kind(request)
+    cap = KIND_CAPABILITY.get(kind or "")
+    if cap and cap not in case.get("needs", ()):
+        file.error(where + (key,), f"the {kind} endpoint needs capability {cap!r}: add it to needs")
+
+
 def _check_case(
     file: _File, case: Mapping[str, Any], path: KeyPath, catalogue: Mapping[str, Requirement]
 ) -> None:
@@ -218,12 +242,7 @@ def _check_case(
     has_events = reads_store = checks = False
     for index, request in enumerate(case["requests"]):
         where = path + ("requests", index)
-        cap = ENDPOINT_CAPABILITY.get(request.get("endpoint", ""))
-        if cap and cap not in needs:
-            file.error(
-                where + ("endpoint",),
-                f"endpoint {request['endpoint']} needs capability {cap!r}: add it to needs",
-            )
+        _check_endpoint(file, case, request, where)
         if request.get("gzip") and "gzip" not in needs:
             file.error(where + ("gzip",), "gzip: true needs capability 'gzip': add it to needs")
         _check_body(file, request, where)

@@ -8,8 +8,21 @@ from pathlib import Path
 from typing import Any
 
 from hec_conformance.catalogue import LEVELS, Requirement
+from hec_conformance.protocol import PATH_KINDS
 
 DEFAULT_PROFILES = ("humio", "splunk")
+
+
+def request_kind(request: Mapping[str, Any]) -> str | None:
+    """The kind of endpoint a request goes to: its `endpoint`, or the kind of a literal SPEC §1 path."""
+    if "endpoint" in request:
+        return str(request["endpoint"])
+    return PATH_KINDS.get(str(request.get("path")))
+
+
+def is_ep_case(case: Mapping[str, Any]) -> bool:
+    """Whether the case tests endpoint paths themselves (an EP-* requirement): only those name one."""
+    return any(str(rid).startswith("EP-") for rid in case.get("requirements", ()))
 
 
 @dataclass(frozen=True)

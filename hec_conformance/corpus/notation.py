@@ -23,8 +23,11 @@ CHANNEL_CASES = ("upper", "mixed")
 EXPECT_PLACEHOLDERS = ("marker", "channel", "channel2")  # and ${repo:ROLE}
 
 _TOKENS = {"CRLF": b"\r\n", "CR": b"\r", "LF": b"\n", "TAB": b"\t", "NUL": b"\0", "SP": b" "}
-_TOKEN = re.compile(r"<(CRLF|CR|LF|TAB|NUL|SP|x[0-9A-Fa-f]{2})(?:\*([1-9][0-9]{0,7}))?>")
-MAX_REPEAT = 16 * 1024 * 1024  # `<x61*N>` repeats a token N times (for bodies over a size limit)
+# `<x61*N>` repeats a token N times; written in a case, N is at most MAX_REPEAT or a `${limit:NAME}`
+# (expanded before decoding, so the count a target declares may be larger).
+_TOKEN = re.compile(r"<(CRLF|CR|LF|TAB|NUL|SP|x[0-9A-Fa-f]{2})(?:\*([1-9][0-9]*))?>")
+MAX_REPEAT = 16 * 1024 * 1024
+_PLACEHOLDER_COUNT = re.compile(r"\*\$\{([^}]*)\}>")
 # Things that look like a token but are not one: a name in the wrong case, <x...> without exactly
 # two hex digits, a bad count. Other text in angle brackets (`<xml>`, `<b>`) is literal.
 _NEAR_TOKEN = re.compile(r"<(crlf|cr|lf|tab|nul|sp|[xX][0-9A-Fa-f]*)(\*[0-9]*)?>", re.IGNORECASE)
@@ -45,8 +48,14 @@ def decode_text(notation: str) -> bytes:
 
 
 def notation_errors(notation: str) -> list[str]:
-    """Messages for tokens that are malformed (e.g. `<lf>`, `<x0>`, `<X0A>`)."""
+    """Messages for tokens that are malformed (e.g. `<lf>`, `<x0>`, `<X0A>`, `<x61*${marker}>`)."""
     errors = [
+        f"a repeat count is a number or ${{limit:NAME}}, not {match.group(0)[1:-1]!r}"
+        for match in _PLACEHOLDER_COUNT.finditer(notation)
+        if not match.group(1).startswith("limit:")
+    ]
+    notation = _PLACEHOLDER_COUNT.sub("*1>", notation)
+    errors += [
         f"token {match.group(0)!r} repeats more than {MAX_REPEAT} times"
         for match in _TOKEN.finditer(notation)
         if int(match.group(2) or 1) > MAX_REPEAT

@@ -3,13 +3,12 @@
 It never imports pytest, a report writer or a front end; it only emits result events.
 """
 
-from hec_conformance.engine.build import ENDPOINTS, BuiltRequest, build_request
+from hec_conformance.engine.build import BuiltRequest, build_request
 from hec_conformance.engine.placeholders import Context
 from hec_conformance.engine.runner import Engine
 from hec_conformance.engine.variants import VARIANTS, apply_variant, case_variants
 
 __all__ = [
-    "ENDPOINTS",
     "VARIANTS",
     "BuiltRequest",
     "Context",

@@ -9,28 +9,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from hec_conformance.corpus.model import request_kind
 from hec_conformance.corpus.notation import decode_base64, decode_text
 from hec_conformance.engine.placeholders import Context, limits_named, role_token
+from hec_conformance.protocol import (
+    CHANNEL_HEADER,
+    RAW,
+    SPLUNK_SCHEME,
+    method_for,
+    splunk_authorization,
+)
 from hec_conformance.target import Target
 from hec_conformance.transport import HttpRequest
 
-ENDPOINTS = {
-    "hec": "/api/v1/ingest/hec",
-    "hec-raw": "/api/v1/ingest/hec/raw",
-    "collector": "/services/collector",
-    "collector-event": "/services/collector/event",
-    "collector-event-1.0": "/services/collector/event/1.0",
-    "raw": "/services/collector/raw",
-    "raw-1.0": "/services/collector/raw/1.0",
-    "health": "/services/collector/health",
-    "health-1.0": "/services/collector/health/1.0",
-    "ack": "/services/collector/ack",
-}
-RAW_ENDPOINTS = frozenset({"hec-raw", "raw", "raw-1.0"})
-HEALTH_ENDPOINTS = frozenset({"health", "health-1.0"})
 DEFAULT_CONTENT_TYPE = "text/plain; charset=utf-8"
-CHANNEL_HEADER = "X-Splunk-Request-Channel"
 BASIC_USER = "hecc"
+GZIP_TRAILER = 8  # CRC-32 and size: what `gzip: truncated` leaves off
 
 
 @dataclass(frozen=True)
@@ -72,11 +66,11 @@ def _authorization(auth: Any, ctx: Context) -> str | None:
     if auth == "none":
         return None
     if isinstance(auth, str):
-        return f"Splunk {role_token(ctx.target, auth)}"
+        return splunk_authorization(role_token(ctx.target, auth))
     if "header" in auth:
         return ctx.expand(str(auth["header"]))
     token = role_token(ctx.target, str(auth.get("role", "default")))
-    scheme = str(auth.get("scheme", "Splunk"))
+    scheme = str(auth.get("scheme", SPLUNK_SCHEME))
     if scheme.lower() == "basic":
         user = str(auth.get("user", BASIC_USER))
         return f"{scheme} " + base64.b64encode(f"{user}:{token}".encode()).decode("ascii")
@@ -135,9 +129,9 @@ def _channel_given(headers: list[tuple[str, str]], query: list[tuple[str, str]])
 
 def build_request(request: Mapping[str, Any], ctx: Context, reads_back: bool) -> BuiltRequest:
     """Build the wire form of `request` (variant already applied). `reads_back`: its events are queried."""
-    endpoint = request.get("endpoint")
-    path = ctx.expand(str(request["path"])) if "path" in request else ENDPOINTS[str(endpoint)]
-    method = str(request.get("method", "GET" if endpoint in HEALTH_ENDPOINTS else "POST"))
+    kind = request_kind(request)
+    path = ctx.expand(str(request["path"])) if "path" in request else ctx.target.path_for(str(kind))
+    method = str(request.get("method", method_for(kind)))
     extra = [(str(k), ctx.expand(str(v))) for k, v in (request.get("headers") or {}).items()]
     query = [(str(k), ctx.expand(str(v))) for k, v in (request.get("query") or {}).items()]
     given = {name.lower() for name, _ in extra}
@@ -153,11 +147,12 @@ def build_request(request: Mapping[str, Any], ctx: Context, reads_back: bool) ->
         headers.append(("Content-Type", str(content_type)))
     if request.get("gzip"):
         body = gzip.compress(body, mtime=0)
+        if request["gzip"] == "truncated":
+            body = body[:-GZIP_TRAILER]
         if "content-encoding" not in given:
             headers.append(("Content-Encoding", "gzip"))
 
-    is_raw = endpoint in RAW_ENDPOINTS
-    if is_raw:
+    if kind == RAW:
         channel = _channel_given(extra, query)
         if channel is None and reads_back:
             headers.append((CHANNEL_HEADER, ctx.marker))

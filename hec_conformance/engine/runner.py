@@ -21,6 +21,7 @@ from hec_conformance.engine.placeholders import (
 )
 from hec_conformance.engine.variants import apply_variant, case_variants
 from hec_conformance.matchers import FieldDiff, match_events
+from hec_conformance.protocol import EVENT, splunk_authorization
 from hec_conformance.readback import ReadbackError, Reader, make_reader
 from hec_conformance.redaction import REDACTED
 from hec_conformance.results import (
@@ -39,11 +40,13 @@ from hec_conformance.target import Target
 from hec_conformance.transport import HttpRequest, HttpResponse, Transport, TransportError
 from hec_conformance.verdict import MISMATCH_OUTCOME
 
-# The sentinel goes to the first of these that accepts it (receivers lacking an alias exist).
-SENTINEL_PATHS = ("/services/collector/event", "/services/collector", "/api/v1/ingest/hec")
 SENTINEL_ROLES = ("default", "other_repo", "json_parser", "regex_parser")
 # A request repeated more often than this (a large declared limit) makes its case unsupported.
 MAX_REPEAT = 10_000
+# A case using a declared limit larger than this is unsupported (its body could repeat a byte so often).
+MAX_LIMIT_BODY = 256 * 1024 * 1024
+# The read-back kind through which QRY cases test the query API itself (SPEC §9).
+QUERY_API_READBACK = "logscale-query"
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,11 @@ class Engine:
             return "variant gzip needs capability gzip"
         if self.level(case) is None:
             return f"its requirements do not apply in profile {t.profile}"
+        if any(r.startswith("QRY-") for r in case.requirements) and t.readback.kind != QUERY_API_READBACK:
+            return (
+                f"QRY cases test the query API itself: they need readback kind {QUERY_API_READBACK}"
+                f" (SPEC §9), the target reads back with {t.readback.kind}"
+            )
         roles: set[str] = set()
         for raw in case.requests:
             expect = effective_expect(raw, t.profile)
@@ -168,6 +176,11 @@ class Engine:
         for name in sorted(set().union(*(limits_named(raw) for raw in case.requests))):
             if name not in t.limits:
                 return f"target declares no limit {name}"
+            if t.limits[name] > MAX_LIMIT_BODY:  # a `text` token repeated that often
+                return (
+                    f"target's limit {name} is {t.limits[name]}: a body built from it would be more than"
+                    f" the engine's bound of {MAX_LIMIT_BODY} bytes"
+                )
         most = max(repeat_count(raw, t) for raw in case.requests)
         if most > MAX_REPEAT:
             return f"a request would be repeated {most} times, more than the engine's bound of {MAX_REPEAT}"
@@ -370,18 +383,13 @@ class Engine:
         marker = str(uuid.uuid4())
         envelope = {"event": "hecc sentinel", "fields": {self.target.marker_field: marker}}
         headers = (
-            ("Authorization", f"Splunk {self.target.tokens[role].token}"),
+            ("Authorization", splunk_authorization(self.target.tokens[role].token)),
             ("Content-Type", "application/json"),
         )
-        body = json.dumps(envelope).encode()
-        refusals = []
-        for path in SENTINEL_PATHS:
-            resp = self._transport.send(HttpRequest("POST", path, headers, body=body))
-            if 200 <= resp.status < 300:
-                break
-            refusals.append(f"{path}: {resp.status} {resp.body[:100]!r}")
-        else:
-            raise ReadbackError(f"the sentinel event was refused ({'; '.join(refusals)})")
+        path = self.target.path_for(EVENT)
+        resp = self._transport.send(HttpRequest("POST", path, headers, body=json.dumps(envelope).encode()))
+        if not 200 <= resp.status < 300:
+            raise ReadbackError(f"the sentinel event was refused ({path}: {resp.status} {resp.body[:100]!r})")
         events, _ = self._poll(repository, ((self.target.marker_field, marker),), 1, 0)
         if not events:
             raise ReadbackError(

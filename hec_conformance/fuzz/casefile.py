@@ -14,14 +14,8 @@ import yaml
 
 from hec_conformance.fuzz.differential import NEAR_NOW, PRESENT, Disagreement, Observation
 from hec_conformance.fuzz.strategies import HecRequest, Ph
+from hec_conformance.protocol import PATH_KINDS
 
-ENDPOINT_NAMES = {
-    "/services/collector/event": "collector-event",
-    "/services/collector": "collector",
-    "/api/v1/ingest/hec": "hec",
-    "/services/collector/raw": "raw",
-    "/api/v1/ingest/hec/raw": "hec-raw",
-}
 # Requirements that SPEC §0 makes humio-only (stored events, kv, raw) need `profiles: [humio]`.
 BOTH_PROFILES = frozenset({"ORD-1", "ORD-2", "BODY-1"})
 _PLACEHOLDER = re.compile(r"\$\{(marker|channel|channel2|repo:[a-z_]+)\}")
@@ -71,7 +65,7 @@ def case_document(
         if used
     ]
     req: dict[str, Any] = {
-        "endpoint": ENDPOINT_NAMES[request.path],
+        "endpoint": PATH_KINDS[request.path],
         "content_type": request.content_type,
         "text": text_notation(request),
     }

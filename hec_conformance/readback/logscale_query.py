@@ -7,6 +7,7 @@ import time
 from typing import Any
 from urllib.parse import quote
 
+from hec_conformance.protocol import QUERY_PATH
 from hec_conformance.readback import ReadbackError
 from hec_conformance.target import Target
 from hec_conformance.transport import HttpRequest, Transport, TransportError
@@ -42,7 +43,7 @@ class LogScaleQueryReader:
         ).encode()
         request = HttpRequest(
             "POST",
-            f"/api/v1/repositories/{quote(repository, safe='')}/query",
+            QUERY_PATH.format(repository=quote(repository, safe="")),
             headers=(
                 ("Authorization", f"Bearer {self._token}"),
                 ("Accept", "application/json"),

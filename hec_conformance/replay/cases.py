@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from hec_conformance.corpus import decode_text
+from hec_conformance.protocol import HUMIO_HEC, ingest_tree
 from hec_conformance.replay.capture import ROLE_PLACEHOLDER, Exchange, Response, header
 from hec_conformance.replay.marking import EVENT_PATHS, RAW_PATHS
 
@@ -117,7 +118,7 @@ def _expect(response: Response) -> dict[str, Any]:
 
 def _request(ex: Exchange) -> dict[str, Any]:
     endpoint = ENDPOINTS.get(ex.path)
-    req: dict[str, Any] = {"endpoint": endpoint} if endpoint else {"path": ex.path.replace("${", "$<x7B>")}
+    req: dict[str, Any] = {"path": ex.path.replace("${", "$<x7B>")}  # an EP case: the path as recorded
     if ex.method != ("GET" if endpoint and endpoint.startswith("health") else "POST"):
         req["method"] = ex.method
     req["auth"] = _auth(ex)
@@ -142,7 +143,7 @@ def capture_case(exchanges: Iterable[Exchange], case_id: str, title: str) -> dic
     for ex in exchanges:
         req = _request(ex)
         requests.append(req)
-        requirement, capability = REQUIREMENTS.get(req.get("endpoint", ""), ("EP-6", None))
+        requirement, capability = REQUIREMENTS.get(ENDPOINTS.get(ex.path, ""), ("EP-6", None))
         requirements.add(requirement)
         if capability:
             needs.add(capability)
@@ -152,7 +153,7 @@ def capture_case(exchanges: Iterable[Exchange], case_id: str, title: str) -> dic
         if (
             ex.path not in EVENT_PATHS | RAW_PATHS
             and ex.path.startswith("/services/collector")
-            and req.get("endpoint") is None
+            and ex.path not in ENDPOINTS
         ):
             requirements.add("EP-6")
     if not requests:
@@ -163,6 +164,8 @@ def capture_case(exchanges: Iterable[Exchange], case_id: str, title: str) -> dic
             "record it with `hecc record`, or replay it with --save to record the answers"
         )
     case: dict[str, Any] = {"id": case_id, "title": title, "requirements": sorted(requirements)}
+    if any(ingest_tree(r["path"]) == HUMIO_HEC for r in requests):
+        case["profiles"] = ["humio"]  # the Humio paths are not Splunk paths (EP-1)
     if needs:
         case["needs"] = sorted(needs)
     case["requests"] = requests

@@ -18,7 +18,7 @@ cases:
     requirements: [EVT-1]
     profiles: [humio]
     requests:
-      - endpoint: hec
+      - endpoint: event
         events:
           - {{event: "hello"}}
         expect:
@@ -151,13 +151,79 @@ def test_requirement_capability_must_be_needed_or_excluded(case_files):
 
 
 def test_endpoint_and_gzip_need_their_capabilities(case_files):
-    text = GOOD.format(area="evt", id="evt-1").replace("endpoint: hec", "endpoint: raw\n        gzip: true")
+    text = GOOD.format(area="evt", id="evt-1").replace("endpoint: event", "endpoint: raw\n        gzip: true")
     errors = case_files.lint("evt.yaml", text)
     assert [where(e) for e in errors] == [
         ("evt.yaml", 8, "cases[0].requests[0].endpoint"),
         ("evt.yaml", 9, "cases[0].requests[0].gzip"),
     ]
     assert "'raw'" in errors[0].message and "'gzip'" in errors[1].message
+
+
+EP_CASE = """
+area: ep
+cases:
+  - id: ep-1
+    title: a path
+    requirements: [REQ]
+    PROFILES
+    requests:
+      - path: PATH
+        events:
+          - {event: "x"}
+        expect: {status: 200}
+"""
+
+
+def ep_case(requirement: str, path: str, profiles: str = "") -> str:
+    return EP_CASE.replace("REQ", requirement).replace("PATH", path).replace("PROFILES", profiles)
+
+
+@pytest.mark.parametrize(
+    "path", ["/services/collector", "/services/collector/event/1.0", "/services/collector/nope?x=1"]
+)
+def test_only_ep_cases_name_a_literal_ingest_path(case_files, path):
+    error = one(case_files.lint("ep.yaml", ep_case("BODY-1", path)))
+    assert where(error) == ("ep.yaml", 8, "cases[0].requests[0].path")
+    assert error.message.startswith("a literal ingest path (/services/collector/...) is for EP cases only")
+    assert case_files.lint("ep.yaml", ep_case("EP-1", path)) == []
+
+
+def test_other_literal_paths_need_no_ep_requirement(case_files):
+    for path in ("/api/v1/repositories/r/query", "/services/collectorx", "/x"):
+        assert case_files.lint("ep.yaml", ep_case("BODY-1", path)) == []
+
+
+def test_a_humio_path_only_in_humio(case_files):
+    error = one(case_files.lint("ep.yaml", ep_case("EP-1", "/api/v1/ingest/hec")))
+    assert where(error) == ("ep.yaml", 8, "cases[0].requests[0].path")
+    assert "not Splunk paths" in error.message and "profiles: [humio]" in error.message
+    assert case_files.lint("ep.yaml", ep_case("EP-1", "/api/v1/ingest/hec", "profiles: [humio]")) == []
+    error = one(case_files.lint("ep.yaml", ep_case("EVT-1", "/api/v1/ingest/hec/nope", "profiles: [humio]")))
+    assert error.message.startswith("a literal ingest path (/api/v1/ingest/hec/...) is for EP cases only")
+
+
+def test_a_literal_path_needs_the_capability_of_its_kind(case_files):
+    error = one(case_files.lint("ep.yaml", ep_case("EP-6", "/services/collector/raw/1.0")))
+    assert where(error) == ("ep.yaml", 8, "cases[0].requests[0].path")
+    assert "the raw endpoint needs capability 'raw'" in error.message
+
+
+def test_endpoint_names_a_kind(case_files):
+    text = GOOD.format(area="evt", id="evt-1").replace("endpoint: event", "endpoint: hec")
+    error = one(case_files.lint("evt.yaml", text))
+    assert where(error) == ("evt.yaml", 8, "cases[0].requests[0].endpoint")
+    assert error.message.startswith("must be an endpoint kind: event, raw, ack or health")
+
+
+def test_gzip_may_be_truncated(case_files):
+    text = GOOD.format(area="evt", id="evt-1").replace(
+        "    profiles: [humio]\n", "    profiles: [humio]\n    needs: [gzip]\n"
+    )
+    truncated = text.replace("endpoint: event", "endpoint: event\n        gzip: truncated")
+    assert case_files.lint("evt.yaml", truncated) == []
+    error = one(case_files.lint("evt.yaml", truncated.replace("truncated", "half")))
+    assert (error.key, error.message) == ("cases[0].requests[0].gzip", "must be true, false or truncated")
 
 
 def test_needs_and_excludes_must_not_overlap(case_files):
@@ -201,7 +267,7 @@ cases:
     requirements: [ACK-5]
     needs: [ack]
     requests:
-      - endpoint: collector
+      - endpoint: event
         auth: ack
         headers: {X-Splunk-Request-Channel: "${channel}"}
         events:
@@ -293,8 +359,25 @@ def test_body_errors(case_files, body, key, fragment):
 
 
 def test_good_text_bodies(case_files):
-    for body in ('text: "<xml> a<CRLF>b<xFF><SP>$<x7B>"', "base64: |\n          aGVs\n          bG8="):
+    for body in (
+        'text: "<xml> a<CRLF>b<xFF><SP>$<x7B>"',
+        "base64: |\n          aGVs\n          bG8=",
+        'text: "<x20*${limit:max_request_bytes}><SP>"',
+    ):
         assert case_files.lint("raw.yaml", TEXT_CASE.format(body=body)) == []
+
+
+@pytest.mark.parametrize(
+    ("count", "fragment"),
+    [
+        ("${marker}", "a repeat count is a number or ${limit:NAME}, not '${marker}'"),
+        ("${limit:max_acks}", "unknown placeholder '${limit:max_acks}'"),
+        ("16777217", "repeats more than 16777216 times"),
+    ],
+)
+def test_bad_repeat_counts_in_text(case_files, count, fragment):
+    error = one(case_files.lint("raw.yaml", TEXT_CASE.format(body=f'text: "<x20*{count}>"')))
+    assert error.key == "cases[0].requests[0].text" and fragment in error.message
 
 
 @pytest.mark.parametrize(
@@ -356,8 +439,8 @@ def test_timestamp_is_an_integer(case_files):
 @pytest.mark.parametrize(
     ("old", "new", "key", "fragment"),
     [
-        ("endpoint: hec", "path: /x\n        endpoint: hec", "cases[0].requests[0]", "not both"),
-        ("endpoint: hec", "method: GET", "cases[0].requests[0]", "give endpoint or path"),
+        ("endpoint: event", "path: /x\n        endpoint: event", "cases[0].requests[0]", "not both"),
+        ("endpoint: event", "method: GET", "cases[0].requests[0]", "give endpoint or path"),
         (
             "status: 200",
             "status: 200\n          stored: 2",

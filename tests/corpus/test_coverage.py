@@ -12,20 +12,20 @@ cases:
     title: empty body
     requirements: [BODY-4, BODY-11]
     requests:
-      - {endpoint: hec, expect: {status: 400}}
+      - {endpoint: event, expect: {status: 400}}
   - id: body-splunk
     title: unknown members, splunk
     requirements: [BODY-11, SPL-2]
     profiles: [splunk]
     requests:
-      - {endpoint: hec, events: [{event: x, host: 1}], expect: {status: 400}}
+      - {endpoint: event, events: [{event: x, host: 1}], expect: {status: 400}}
   - id: time-humio
     title: decimal time
     requirements: [TIME-1]
     profiles: [humio]
     level: SHOULD
     requests:
-      - {endpoint: hec, events: [{time: 1.5, event: x}], expect: {events: [{"@timestamp": 1500}]}}
+      - {endpoint: event, events: [{time: 1.5, event: x}], expect: {events: [{"@timestamp": 1500}]}}
 """
 
 
@@ -52,7 +52,7 @@ def test_case_fields_and_levels(case_files):
     both, splunk, humio = load_cases([path])
     assert (both.area, both.file, both.line, both.profiles) == ("mix", path, 3, ("humio", "splunk"))
     assert both.variants is True and both.readback_start == 0 and both.needs == frozenset()
-    assert both.requests == ({"endpoint": "hec", "expect": {"status": 400}},)
+    assert both.requests == ({"endpoint": "event", "expect": {"status": 400}},)
     assert both.level_for("humio", catalogue) == "MUST"
     assert both.level_for("splunk", catalogue) == "MUST"
     assert splunk.level_for("splunk", catalogue) == "MUST"

@@ -21,7 +21,7 @@ cases:
     requirements: [EP-2]
     variants: false
     requests:
-      - endpoint: collector-event
+      - endpoint: event
         events:
           - {event: "hello"}
         expect:
@@ -31,7 +31,7 @@ cases:
     requirements: [EP-1]
     variants: false
     requests:
-      - endpoint: hec
+      - endpoint: event
         events:
           - {event: "hello"}
         expect: {status: 200, body: {text: Success, code: 0}}

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from broken_servers import BrokenServer
+from broken_servers import Breaker, BrokenServer
 from broken_servers.lagging_query import LAG_MS, LaggingQuery
+from broken_servers.proxy import Exchange, Reply
 from suitekit import write_cases
 
 from hec_conformance import Engine, load_cases, load_catalogue, load_target
@@ -22,7 +23,7 @@ CASES = """\
     requirements: [TIME-1]
     profiles: [humio]
     requests:
-      - endpoint: hec
+      - endpoint: event
         events: [{time: 1537537729.123, event: hello}, {time: 1.005, event: two}]
         expect:
           status: 200
@@ -35,7 +36,7 @@ CASES = """\
     requirements: [TIME-1]
     profiles: [humio]
     requests:
-      - endpoint: hec
+      - endpoint: event
         events: [{time: 1537537729.123, event: hello}]
         expect:
           status: 200
@@ -45,7 +46,7 @@ CASES = """\
     requirements: [TIME-3]
     profiles: [humio]
     requests:
-      - endpoint: hec
+      - endpoint: event
         events: [{time: "1537537729.5", event: s}]
         expect:
           status: 200
@@ -54,7 +55,7 @@ CASES = """\
     title: a bad envelope at 1 stores nothing (proved with the sentinel)
     requirements: [ORD-2, BODY-5]
     requests:
-      - endpoint: hec
+      - endpoint: event
         events: [{event: first}, {$text: '{"event":'}]
         expect:
           status: 400
@@ -64,7 +65,7 @@ CASES = """\
     title: an accepted event read as "stored 0" must fail
     requirements: [ORD-2]
     requests:
-      - endpoint: hec
+      - endpoint: event
         events: [{event: stored-for-sure}]
         expect: {status: 200, stored: 0}
   - id: eng-needs-qsa
@@ -72,7 +73,7 @@ CASES = """\
     requirements: [AUTH-8]
     needs: [query-string-auth]
     requests:
-      - endpoint: hec
+      - endpoint: event
         query: {token: "${token:default}"}
         auth: none
         events: [{event: q}]
@@ -83,13 +84,13 @@ CASES = """\
     needs: [ack]
     variants: false
     requests:
-      - endpoint: collector
+      - endpoint: event
         auth: ack
         headers: {X-Splunk-Request-Channel: "${channel}"}
         events: [{event: fill}]
         repeat: "${limit:max_pending_acks_per_channel}"
         expect: {status: 200, body: {code: 0}}
-      - endpoint: collector
+      - endpoint: event
         auth: ack
         headers: {X-Splunk-Request-Channel: "${channel}"}
         events: [{event: refused}]
@@ -99,7 +100,7 @@ CASES = """\
         headers: {X-Splunk-Request-Channel: "${channel}"}
         text: '{"acks":[0,1]}'
         expect: {body: {acks: {"0": true, "1": true}}}
-      - endpoint: collector
+      - endpoint: event
         auth: ack
         headers: {X-Splunk-Request-Channel: "${channel}"}
         events: [{event: accepted again}]
@@ -111,12 +112,29 @@ CASES = """\
     needs: [ack]
     variants: false
     requests:
-      - endpoint: collector
+      - endpoint: event
         auth: ack
         headers: {X-Splunk-Request-Channel: "${channel}"}
         events: [{event: fill}]
         repeat: 25
         expect: {status: 200}
+  - id: eng-size-limit
+    title: one byte over the declared size limit is 413
+    requirements: [BODY-9]
+    requests:
+      - endpoint: event
+        text: "<x20*${limit:max_request_bytes}><SP>"
+        expect: {status: 413, body: {code: 413}}
+  - id: eng-query-api
+    title: the query API refuses an ingest token
+    requirements: [QRY-4]
+    needs: [readback]
+    requests:
+      - path: /api/v1/repositories/${repo:default}/query
+        auth: {role: default, scheme: Bearer}
+        content_type: application/json
+        text: '{"queryString": "*", "start": 0, "end": "now"}'
+        expect: {status: 401}
 """
 
 
@@ -293,3 +311,57 @@ def test_an_undeclared_or_huge_limit_is_unsupported(reference_target: Path, case
     assert not any(isinstance(e, RequestSent) for e in seen)
     result, _ = run(reference_target, cases["eng-repeat"], limits={"max_pending_acks_per_channel": 10_001})
     assert result.outcome == "unsupported" and "repeated 10001 times" in result.messages[0]
+
+
+def test_a_body_sized_by_the_declared_limit(reference_target: Path, cases: dict[str, Any]) -> None:
+    result, seen = run(reference_target, cases["eng-size-limit"])
+    assert (result.outcome, result.diffs) == ("pass", ())
+    (sent,) = [e for e in seen if isinstance(e, RequestSent)]
+    assert len(sent.body) == load_target(reference_target).limits["max_request_bytes"] + 1
+    result, _ = run(reference_target, cases["eng-size-limit"], limits={})
+    assert result.outcome == "unsupported"
+    assert result.messages == ("target declares no limit max_request_bytes",)
+    result, seen = run(reference_target, cases["eng-size-limit"], limits={"max_request_bytes": 2**28 + 1})
+    assert result.outcome == "unsupported" and "more than the engine's bound" in result.messages[0]
+    assert not any(isinstance(e, RequestSent) for e in seen)
+
+
+def test_query_api_cases_need_the_query_api_read_back(reference_target: Path, cases: dict[str, Any]) -> None:
+    result, _ = run(reference_target, cases["eng-query-api"])
+    assert (result.outcome, result.diffs) == ("pass", ())
+    target = load_target(reference_target)
+    command = dataclasses.replace(target.readback, kind="command", command=("true",))
+    result, seen = run(reference_target, cases["eng-query-api"], readback=command)
+    assert result.outcome == "unsupported"
+    assert result.messages == (
+        "QRY cases test the query API itself: they need readback kind logscale-query (SPEC §9),"
+        " the target reads back with command",
+    )
+    assert not any(isinstance(e, RequestSent) for e in seen)
+
+
+class PathRecorder(Breaker):
+    """Forwards everything and notes each request's method and path."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str]] = []
+
+    def request(self, req: Exchange) -> Exchange | Reply:
+        self.seen.append((req.method, req.path))
+        return req
+
+
+def test_cases_and_the_sentinel_use_the_targets_event_path(
+    reference_target: Path, cases: dict[str, Any], tmp_path: Path
+) -> None:
+    recorder = PathRecorder()
+    server = BrokenServer(recorder, reference_target)
+    try:
+        proxied = server.write_target(tmp_path / "proxied.yaml")
+        alias = {"event": "/services/collector/event/1.0"}
+        result, _ = run(proxied, cases["eng-nothing-stored"], endpoints=alias)
+        assert result.outcome == "pass", result
+    finally:
+        server.stop()
+    # the case's request, then the sentinel that proves the read-back current: both on the declared path
+    assert recorder.seen == [("POST", "/services/collector/event/1.0")] * 2

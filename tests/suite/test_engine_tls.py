@@ -20,7 +20,7 @@ CASE = """\
     profiles: [humio]
     variants: false
     requests:
-      - endpoint: hec
+      - endpoint: event
         events: [{event: over-tls}]
         expect: {status: 200, body: {code: 0}, events: [{"@rawstring": over-tls}]}
 """

@@ -104,7 +104,7 @@ def test_a_bare_url_runs_response_only_cases(reference_target: Path, tmp_path: P
     title: an event is accepted
     requirements: [EP-1]
     requests:
-      - endpoint: hec
+      - endpoint: event
         events: [{event: x}]
         expect: {status: 200, body: {code: 0}}
 """,
@@ -162,7 +162,7 @@ def test_fail_on_decides_whether_should_and_may_breaks_count(reference_target: P
     profiles: [humio]
     variants: false
     requests:
-      - endpoint: hec
+      - endpoint: event
         events: [{time: "1537537729.5", event: s}]
         expect: {status: 200, events: [{"@timestamp": 1}]}
   - id: soft-may
@@ -170,7 +170,7 @@ def test_fail_on_decides_whether_should_and_may_breaks_count(reference_target: P
     requirements: [BODY-10]
     profiles: [humio]
     requests:
-      - endpoint: hec
+      - endpoint: event
         text: '{"event":"a","event":"b","fields":{"${marker_field}":"${marker}"}}'
         expect: {status: 200, events: [{"@rawstring": "not b"}]}
 """,
@@ -205,7 +205,7 @@ def test_selection_by_requirement_marker_keyword_and_level(reference_target: Pat
     title: an event is accepted
     requirements: [EP-1]
     requests:
-      - endpoint: hec
+      - endpoint: event
         events: [{event: x}]
         expect: {status: 200, body: {code: 0}}
 """,
@@ -233,7 +233,7 @@ def test_xdist_workers_run_cases_in_parallel(reference_target: Path, tmp_path: P
     requirements: [BODY-1]
     profiles: [humio]
     requests:
-      - endpoint: hec
+      - endpoint: event
         events: [{event: one}, {event: two}]
         expect: {status: 200, events: [{"@rawstring": one}, {"@rawstring": two}]}
 """,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import gzip
 import json
 import time
@@ -48,13 +49,13 @@ def headers(built: Any) -> dict[str, str]:
 
 
 def test_variants_follow_the_case_format() -> None:
-    two = [{"endpoint": "hec", "events": [{"event": "a"}, {"event": "b"}]}]
-    one = [{"endpoint": "hec", "events": [{"event": "a"}]}]
+    two = [{"endpoint": "event", "events": [{"event": "a"}, {"event": "b"}]}]
+    one = [{"endpoint": "event", "events": [{"event": "a"}]}]
     assert case_variants(True, two) == ("base", "gzip", "packed", "crlf", "tab", "json-ctype")
     assert case_variants(True, one) == ("base", "gzip", "json-ctype")
     assert case_variants(False, two) == ("base",)
     assert case_variants(("tab",), two) == ("base", "tab")
-    assert case_variants(True, [{"endpoint": "hec", "text": "{}"}]) == ("base",)
+    assert case_variants(True, [{"endpoint": "event", "text": "{}"}]) == ("base",)
     assert case_variants(True, [{**two[0], "separator": "<SP>"}]) == ("base", "gzip", "json-ctype")
     assert case_variants(True, [{**two[0], "gzip": False, "content_type": None}]) == (
         "base",
@@ -66,7 +67,7 @@ def test_variants_follow_the_case_format() -> None:
 
 
 def test_separators_of_each_variant(ctx: Context) -> None:
-    request = {"endpoint": "hec", "events": [{"event": "a"}, {"event": "b"}]}
+    request = {"endpoint": "event", "events": [{"event": "a"}, {"event": "b"}]}
     bodies = {
         v: build_request(apply_variant(request, v), ctx, False).http.body
         for v in ("base", "packed", "crlf", "tab")
@@ -82,7 +83,7 @@ def test_separators_of_each_variant(ctx: Context) -> None:
 
 
 def test_gzip_and_json_ctype_variants(ctx: Context) -> None:
-    request = {"endpoint": "hec", "events": [{"event": "é"}]}
+    request = {"endpoint": "event", "events": [{"event": "é"}]}
     zipped = build_request(apply_variant(request, "gzip"), ctx, False)
     assert headers(zipped)["Content-Encoding"] == "gzip"
     assert json.loads(gzip.decompress(zipped.http.body)) == {"event": "é", "fields": {"mk": MARKER}}
@@ -98,7 +99,7 @@ def test_gzip_and_json_ctype_variants(ctx: Context) -> None:
 
 def test_marker_insertion_rules(ctx: Context) -> None:
     request = {
-        "endpoint": "hec",
+        "endpoint": "event",
         "events": [
             {"event": "a", "fields": {"x": "1"}},
             {"event": "b", "fields": None},
@@ -119,7 +120,7 @@ def test_marker_insertion_rules(ctx: Context) -> None:
 
 def test_placeholders_everywhere(ctx: Context, target: Target) -> None:
     request = {
-        "endpoint": "hec",
+        "endpoint": "event",
         "text": "${marker_field}=${marker} <x41><CRLF>",
         "headers": {"X-Splunk-Request-Channel": "${channel}"},
         "query": {"index": "${repo:other_repo}"},
@@ -147,14 +148,14 @@ def test_placeholders_everywhere(ctx: Context, target: Target) -> None:
 
 def test_limits_expand_and_count_repeats(ctx: Context, target: Target) -> None:
     request = {
-        "endpoint": "hec",
+        "endpoint": "event",
         "text": "${limit:max_request_bytes} bytes",
         "repeat": "${limit:max_request_bytes}",
     }
     assert build_request(request, ctx, False).http.body == b"4096 bytes"
     assert repeat_count(request, target) == 4096
-    assert repeat_count({"endpoint": "hec", "repeat": 3}, target) == 3
-    assert repeat_count({"endpoint": "hec"}, target) == 1
+    assert repeat_count({"endpoint": "event", "repeat": 3}, target) == 3
+    assert repeat_count({"endpoint": "event"}, target) == 1
     both = {
         "text": "${limit:max_request_bytes}",
         "headers": {"X": "${token:ack}"},
@@ -166,7 +167,7 @@ def test_limits_expand_and_count_repeats(ctx: Context, target: Target) -> None:
 
 def test_auth_forms(ctx: Context) -> None:
     def auth(value: Any) -> str | None:
-        return headers(build_request({"endpoint": "hec", "auth": value}, ctx, False)).get("Authorization")
+        return headers(build_request({"endpoint": "event", "auth": value}, ctx, False)).get("Authorization")
 
     assert auth("default") == "Splunk tok-d"
     assert auth("none") is None
@@ -174,6 +175,49 @@ def test_auth_forms(ctx: Context) -> None:
     assert auth({"role": "read", "scheme": "Bearer"}) == "Bearer tok-r"
     basic = auth({"role": "default", "scheme": "basic", "user": "u"})
     assert basic == "basic " + base64.b64encode(b"u:tok-d").decode()
+
+
+def test_endpoint_kinds_go_to_the_targets_paths(target: Target) -> None:
+    def path(t: Target, kind: str) -> str:
+        return build_request({"endpoint": kind}, Context(t, MARKER, CHANNEL, CHANNEL2), False).http.path
+
+    splunk = dataclasses.replace(target, profile="splunk")
+    declared = dataclasses.replace(splunk, endpoints={"event": "/services/collector", "health": "/hz"})
+    assert [path(target, k) for k in ("event", "raw", "ack", "health")] == [
+        "/api/v1/ingest/hec",
+        "/api/v1/ingest/hec/raw",
+        "/services/collector/ack",
+        "/services/collector/health",
+    ]
+    splunk_paths = ["/services/collector/event", "/services/collector/raw"]
+    assert [path(splunk, k) for k in ("event", "raw")] == splunk_paths
+    assert [path(declared, k) for k in ("event", "raw", "health")] == [
+        "/services/collector",
+        "/services/collector/raw",
+        "/hz",
+    ]
+
+
+def test_a_literal_path_of_spec_1_counts_as_its_kind(ctx: Context) -> None:
+    health = build_request({"path": "/services/collector/health/1.0"}, ctx, False).http
+    assert (health.method, health.path) == ("GET", "/services/collector/health/1.0")
+    raw = build_request({"path": "/services/collector/raw/1.0", "text": "l"}, ctx, True)
+    assert headers(raw)["X-Splunk-Request-Channel"] == MARKER and raw.lookups == (("channel", MARKER),)
+    unknown = build_request({"path": "/services/collector/nope", "events": [{"event": "x"}]}, ctx, True)
+    assert unknown.http.method == "POST" and unknown.lookups == (("mk", MARKER),)
+
+
+def test_a_body_sized_by_a_declared_limit(ctx: Context) -> None:
+    over = build_request({"endpoint": "event", "text": "<x20*${limit:max_request_bytes}><SP>"}, ctx, False)
+    assert over.http.body == b" " * 4097
+
+
+def test_a_truncated_gzip_stream(ctx: Context) -> None:
+    built = build_request({"endpoint": "event", "text": "abc", "gzip": "truncated"}, ctx, False).http
+    assert built.body == gzip.compress(b"abc", mtime=0)[:-8]
+    assert dict(built.headers)["Content-Encoding"] == "gzip"
+    with pytest.raises(EOFError):
+        gzip.decompress(built.body)
 
 
 def test_raw_channels_and_methods(ctx: Context) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,26 @@ def test_declared_limits(tmp_path: Path) -> None:
         load_target(
             write(tmp_path, MINIMAL + "limits: {max_pending_ack_per_channel: 20}\n"), env={"HEC_TOKEN": "t"}
         )
+
+
+def test_endpoints_by_kind(tmp_path: Path) -> None:
+    text = MINIMAL + "profile: splunk\nendpoints: {event: /services/collector, health: /health}\n"
+    target = load_target(write(tmp_path, text), env={"HEC_TOKEN": "t"})
+    assert [target.path_for(k) for k in ("event", "raw", "ack", "health")] == [
+        "/services/collector",
+        "/services/collector/raw",
+        "/services/collector/ack",
+        "/health",
+    ]
+    humio = load_target(write(tmp_path, MINIMAL), env={"HEC_TOKEN": "t"})
+    assert [humio.path_for("event"), humio.path_for("raw")] == [
+        "/api/v1/ingest/hec",
+        "/api/v1/ingest/hec/raw",
+    ]
+    assert dataclasses.replace(humio, profile="splunk").path_for("event") == "/services/collector/event"
+    for bad in ("{events: /x}", "{event: services/collector}", "{raw: /raw?channel=x}"):
+        with pytest.raises(TargetError, match=r"endpoints"):
+            load_target(write(tmp_path, MINIMAL + f"endpoints: {bad}\n"), env={"HEC_TOKEN": "t"})
 
 
 def test_unset_variable_names_the_key(tmp_path: Path) -> None:

@@ -1,6 +1,9 @@
 """Deliberately broken HEC servers (tests only). Each is a thin proxy in front of the real reference server
 that breaks ONE SPEC rule the way a real receiver does (research/hec-sources.md §10-11), so read-back still
 works and `hecc run` must name the broken case and requirement.
+
+`fluentbit_like` is not one of them: a receiver of its own that behaves as Fluent Bit's `in_splunk`
+does, breaking many rules at once (tests/suite/test_fluentbit_like.py).
 """
 
 from broken_servers.accepted_202 import Accepted202
