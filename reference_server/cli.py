@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from .config import Config, ConfigError, default_config, load_config
+from .fastpath import PATH
 from .server import (
     StartError,
     Tls,
@@ -107,7 +108,10 @@ def _tls(args: argparse.Namespace) -> Tls | None:
 
 
 def _announce(config: Config, url: str, data: str) -> None:
-    lines = [f"HEC reference server listening on {url} (profile {config.profile}, data: {data})"]
+    lines = [
+        f"HEC reference server listening on {url} (profile {config.profile}, data: {data},"
+        f" per-event path: {PATH})"
+    ]
     for t in config.tokens:
         label = t.role or "token"
         state = "" if t.enabled else ", disabled"

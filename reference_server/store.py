@@ -114,6 +114,24 @@ def _fields_json_ascii(fields: dict[str, str]) -> str:
     return "{" + ",".join([_string(name) + ":" + _string(value) for name, value in fields.items()]) + "}"
 
 
+Row = tuple[int, str, int, int, str, str | None, str | None]
+
+
+def stored_row(seq: int, event: StoredEvent, ingest: int) -> Row:
+    """The row INSERT writes for one event: seq (``@id``), repository, ``@timestamp``, ``@ingesttimestamp``,
+    the fields JSON and the correlation marker columns."""
+    fields = event.fields
+    return (
+        seq,
+        event.repository,
+        event.timestamp,
+        ingest,
+        _fields_json(fields),
+        fields.get("hec_case"),
+        fields.get("channel"),
+    )
+
+
 def busy() -> HecError:
     return HecError(503, 9, "Server is busy")
 
@@ -247,25 +265,14 @@ class Store:
                     reader.settle(error=exc)
 
     def _commit(self, writes: list[_Job]) -> None:
-        rows = []
+        rows: list[Row] = []
         seq = self._next_seq
         now = int(time.time() * 1000)
         error: BaseException | None = None
         try:
             for job in writes:
                 for event in job.events:
-                    fields = event.fields
-                    rows.append(
-                        (
-                            seq,
-                            event.repository,
-                            event.timestamp,
-                            now,
-                            _fields_json(fields),
-                            fields.get("hec_case"),
-                            fields.get("channel"),
-                        )
-                    )
+                    rows.append(stored_row(seq, event, now))
                     seq += 1
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany(_INSERT, rows)
