@@ -729,9 +729,16 @@ static PyObject *timestamp_of(PyObject *value, Ctx *c, PyObject *errors) {
     return failed ? NULL : Py_NewRef(c->now_ms);
 }
 
+/* StoredEvent(repository, timestamp, fields): a tuple subclass without __dict__ (checked at import),
+ * made as tuple.__new__ makes it. */
 static PyObject *stored_event(PyObject *repository, PyObject *timestamp, PyObject *fields) {
-    PyObject *args[] = {repository, timestamp, fields};
-    return PyObject_Vectorcall(StoredEvent, args, 3, NULL);
+    PyTypeObject *type = (PyTypeObject *)StoredEvent;
+    PyObject *event = type->tp_alloc(type, 3);
+    if (event == NULL) return NULL;
+    PyTuple_SET_ITEM(event, 0, Py_NewRef(repository));
+    PyTuple_SET_ITEM(event, 1, Py_NewRef(timestamp));
+    PyTuple_SET_ITEM(event, 2, Py_NewRef(fields));
+    return event;
 }
 
 /* translate._translate_envelope: a new StoredEvent. */
@@ -930,6 +937,11 @@ PyMODINIT_FUNC PyInit__fastpath(void) {
         (RAW_DROPPED = import_attr(T, "_RAW_DROPPED")) == NULL || (FUTURE_MSG = import_attr(T, "_FUTURE")) == NULL ||
         (PAST_MSG = import_attr(T, "_PAST")) == NULL)
         return NULL;
+    if (!PyType_Check(StoredEvent) || !PyType_IsSubtype((PyTypeObject *)StoredEvent, &PyTuple_Type) ||
+        ((PyTypeObject *)StoredEvent)->tp_dictoffset != 0) {
+        PyErr_SetString(PyExc_ImportError, "translate.StoredEvent is no tuple without __dict__");
+        return NULL;
+    }
     PyObject *store_set = import_attr(T, "_STORE_SET");
     if (store_set == NULL) return NULL;
     STORE_SET = PyLong_AsSsize_t(store_set);

@@ -28,6 +28,8 @@ from .translate import StoredEvent
 
 # The correlation markers of SPEC §9 are copied to columns with partial indexes: an event without
 # them costs no index entry and no JSON parsing in SQLite (json_extract indexes cost ~40 % of an insert).
+# The time index ends in the rowid (seq) as every SQLite index does: naming seq in it stored it twice
+# (events_by_time, dropped on open: 4.7 -> 3.8 us of SQLite work per event with seq no longer bound).
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY,
@@ -38,7 +40,8 @@ CREATE TABLE IF NOT EXISTS events (
     hec_case TEXT,
     channel TEXT
 );
-CREATE INDEX IF NOT EXISTS events_by_time ON events (repository, timestamp, seq);
+CREATE INDEX IF NOT EXISTS events_by_repository_time ON events (repository, timestamp);
+DROP INDEX IF EXISTS events_by_time;
 CREATE INDEX IF NOT EXISTS events_by_hec_case ON events (repository, hec_case) WHERE hec_case IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_by_channel ON events (repository, channel) WHERE channel IS NOT NULL;
 """
@@ -50,9 +53,10 @@ ALTER TABLE events ADD COLUMN hec_case TEXT;
 ALTER TABLE events ADD COLUMN channel TEXT;
 UPDATE events SET hec_case = json_extract(fields, '$.hec_case'), channel = json_extract(fields, '$.channel');
 """
+# seq (@id) is the rowid: SQLite gives each row max(rowid) + 1 inside the write transaction, so ids are
+# unique and increasing across every process writing the file (--workers).
 _INSERT = (
-    "INSERT INTO events (seq, repository, timestamp, ingest, fields, hec_case, channel)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO events (repository, timestamp, ingest, fields, hec_case, channel) VALUES (?, ?, ?, ?, ?, ?)"
 )
 _GROUP_EVENTS = 50_000
 _LOCK_WAIT_SECONDS = 2.0  # only a foreign writer can hold the lock; past this the commit fails (503)
@@ -114,15 +118,14 @@ def _fields_json_ascii(fields: dict[str, str]) -> str:
     return "{" + ",".join([_string(name) + ":" + _string(value) for name, value in fields.items()]) + "}"
 
 
-Row = tuple[int, str, int, int, str, str | None, str | None]
+Row = tuple[str, int, int, str, str | None, str | None]
 
 
-def stored_row(seq: int, event: StoredEvent, ingest: int) -> Row:
-    """The row INSERT writes for one event: seq (``@id``), repository, ``@timestamp``, ``@ingesttimestamp``,
-    the fields JSON and the correlation marker columns."""
+def stored_row(event: StoredEvent, ingest: int) -> Row:
+    """The row INSERT writes for one event: repository, ``@timestamp``, ``@ingesttimestamp``, the fields
+    JSON and the correlation marker columns (``@id`` is given by SQLite)."""
     fields = event.fields
     return (
-        seq,
         event.repository,
         event.timestamp,
         ingest,
@@ -158,7 +161,6 @@ class Store:
         if columns and "hec_case" not in columns:
             self._db.executescript(f"BEGIN IMMEDIATE;{_MIGRATE}COMMIT;")
         self._db.executescript(_SCHEMA)
-        self._next_seq = (self._db.execute("SELECT max(seq) FROM events").fetchone()[0] or 0) + 1
         self._thread = threading.Thread(target=self._run, name="hec-store", daemon=True)
         self._thread.start()
 
@@ -265,19 +267,13 @@ class Store:
                     reader.settle(error=exc)
 
     def _commit(self, writes: list[_Job]) -> None:
-        rows: list[Row] = []
-        seq = self._next_seq
         now = int(time.time() * 1000)
         error: BaseException | None = None
         try:
-            for job in writes:
-                for event in job.events:
-                    rows.append(stored_row(seq, event, now))
-                    seq += 1
+            rows = [stored_row(event, now) for job in writes for event in job.events]
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany(_INSERT, rows)
             self._db.execute("COMMIT")
-            self._next_seq = seq
             self._failed = None
         except sqlite3.Error as exc:
             if self._db.in_transaction:

@@ -60,10 +60,7 @@ def outcome(run: Callable[[Any, IngestContext], Any], items: Any, ctx: IngestCon
         return ("HecError", exc.status, exc.code, exc.text, exc.event_number)
     except Exception as exc:  # any other failure must be the same failure
         return (type(exc).__name__, str(exc))
-    return [
-        (stored_row(seq, event, 0), [type(v).__name__ for v in event.fields.values()])
-        for seq, event in enumerate(events)
-    ]
+    return [(stored_row(event, 0), [type(v).__name__ for v in event.fields.values()]) for event in events]
 
 
 def assert_same_events(envelopes: list[object], ctx: IngestContext) -> None:
