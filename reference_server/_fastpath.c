@@ -1,11 +1,13 @@
-/* The compiled per-event path: translate.py and kv.py written again on the CPython API.
+/* The compiled per-event path: translate.py and kv.py (and the integer walk of envelopes.py) written
+ * again on the CPython API.
  *
  * translate.py and kv.py define the behaviour; every function here names the Python function it
  * follows and does the same steps in the same order, so stored fields come out in the same order
  * with the same types. tests/server/test_fastpath.py proves the two paths equal (stored rows byte
  * for byte, errors identical) on generated envelopes and on every request body of the corpus.
  * Rare or costly-to-copy steps call the Python definitions themselves: seconds_to_ms for numbers
- * that are not plain decimals, dumps_compact, the chosen parsers. Constants (the dropped field
+ * that are not plain decimals, dumps_compact for values nested deeper than 200 levels, the chosen
+ * parsers. Constants (the dropped field
  * names, the TIME-6 messages, the fields the store sets) are read from translate.py at import.
  */
 #define PY_SSIZE_T_CLEAN
@@ -391,6 +393,175 @@ failed:
     return NULL;
 }
 
+/* jsontext.dumps_compact for values nested at most MAX_DEPTH deep: decoded JSON only (dict, list, str,
+ * JsonNumber, True, False, None), strings escaped as json.encoder.encode_basestring escapes them.
+ * Anything else, or deeper nesting, is written by the Python function itself. */
+#define MAX_DEPTH 200
+typedef struct {
+    Py_UCS4 *data;
+    Py_ssize_t size, capacity;
+} Text;
+
+static int text_reserve(Text *t, Py_ssize_t more) {
+    if (t->size + more <= t->capacity) return 0;
+    Py_ssize_t capacity = Py_MAX(t->capacity * 2, t->size + more + 64);
+    Py_UCS4 *data = PyMem_Realloc(t->data, sizeof(Py_UCS4) * capacity);
+    if (data == NULL) return PyErr_NoMemory(), -1;
+    t->data = data;
+    t->capacity = capacity;
+    return 0;
+}
+
+static int text_ascii(Text *t, const char *ascii, Py_ssize_t n) {
+    if (text_reserve(t, n) < 0) return -1;
+    for (Py_ssize_t i = 0; i < n; i++) t->data[t->size++] = (unsigned char)ascii[i];
+    return 0;
+}
+
+static int text_verbatim(Text *t, PyObject *str) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(str);
+    if (text_reserve(t, n) < 0) return -1;
+    int kind = PyUnicode_KIND(str);
+    const void *data = PyUnicode_DATA(str);
+    for (Py_ssize_t i = 0; i < n; i++) t->data[t->size++] = PyUnicode_READ(kind, data, i);
+    return 0;
+}
+
+static int text_string(Text *t, PyObject *str) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(str);
+    if (text_reserve(t, n * 6 + 2) < 0) return -1; /* \u00XX at most per character */
+    int kind = PyUnicode_KIND(str);
+    const void *data = PyUnicode_DATA(str);
+    Py_UCS4 *out = t->data + t->size, *start = out;
+    static const char hex[] = "0123456789abcdef";
+    *out++ = '"';
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (ch >= ' ' && ch != '"' && ch != '\\') {
+            *out++ = ch;
+            continue;
+        }
+        *out++ = '\\';
+        switch (ch) {
+            case '"': *out++ = '"'; break;
+            case '\\': *out++ = '\\'; break;
+            case '\n': *out++ = 'n'; break;
+            case '\r': *out++ = 'r'; break;
+            case '\t': *out++ = 't'; break;
+            case '\b': *out++ = 'b'; break;
+            case '\f': *out++ = 'f'; break;
+            default:
+                *out++ = 'u';
+                *out++ = '0';
+                *out++ = '0';
+                *out++ = hex[ch >> 4];
+                *out++ = hex[ch & 15];
+        }
+    }
+    *out++ = '"';
+    t->size += out - start;
+    return 0;
+}
+
+/* 0 written, -1 error, 1 not handled here (the caller asks the Python function). */
+static int text_value(Text *t, PyObject *value, int depth) {
+    if (PyUnicode_CheckExact(value)) return text_string(t, value);
+    if (Py_IS_TYPE(value, (PyTypeObject *)JsonNumber)) return text_verbatim(t, value);
+    if (value == Py_None) return text_ascii(t, "null", 4);
+    if (value == Py_True) return text_ascii(t, "true", 4);
+    if (value == Py_False) return text_ascii(t, "false", 5);
+    if (depth >= MAX_DEPTH) return 1;
+    if (PyDict_CheckExact(value)) {
+        Py_ssize_t pos = 0;
+        PyObject *key, *item;
+        if (text_ascii(t, "{", 1) < 0) return -1;
+        for (int first = 1; PyDict_Next(value, &pos, &key, &item); first = 0) {
+            if (!PyUnicode_CheckExact(key)) return 1;
+            if ((!first && text_ascii(t, ",", 1) < 0) || text_string(t, key) < 0 || text_ascii(t, ":", 1) < 0)
+                return -1;
+            int done = text_value(t, item, depth + 1);
+            if (done != 0) return done;
+        }
+        return text_ascii(t, "}", 1);
+    }
+    if (PyList_CheckExact(value)) {
+        if (text_ascii(t, "[", 1) < 0) return -1;
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(value); i++) {
+            if (i > 0 && text_ascii(t, ",", 1) < 0) return -1;
+            int done = text_value(t, PyList_GET_ITEM(value, i), depth + 1);
+            if (done != 0) return done;
+        }
+        return text_ascii(t, "]", 1);
+    }
+    return 1;
+}
+
+static PyObject *compact_json(PyObject *value) {
+    Text t = {NULL, 0, 0};
+    int done = text_value(&t, value, 0);
+    PyObject *result = NULL;
+    if (done == 0)
+        result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, t.data, t.size); /* never empty */
+    PyMem_Free(t.data);
+    if (done == 1) return PyObject_CallOneArg(dumps_compact, value);
+    return result;
+}
+
+static PyObject *fp_dumps_compact(PyObject *self, PyObject *value) { return compact_json(value); }
+
+/* ---- envelopes.py: _integers_as_text ---- */
+
+/* envelopes._integers_as_text: every int inside the decoded values replaced by its JsonNumber text, in
+ * place, without recursion; True when one of them was 0. */
+static PyObject *fp_integers_as_text(PyObject *self, PyObject *values) {
+    Py_ssize_t size = 16, depth = 0;
+    int zero = 0;
+    PyObject **todo = PyMem_Malloc(sizeof(PyObject *) * size); /* borrowed: held by values */
+    if (todo == NULL) return PyErr_NoMemory();
+    todo[depth++] = values;
+    while (depth > 0) {
+        PyObject *container = todo[--depth], *key = NULL, *item;
+        Py_ssize_t pos = 0, i = -1;
+        int is_dict = PyDict_CheckExact(container);
+        for (;;) {
+            if (is_dict) {
+                if (!PyDict_Next(container, &pos, &key, &item)) break;
+            } else {
+                if (++i >= PyList_GET_SIZE(container)) break;
+                item = PyList_GET_ITEM(container, i);
+            }
+            if (PyLong_CheckExact(item)) {
+                int overflow;
+                zero = zero || (PyLong_AsLongLongAndOverflow(item, &overflow) == 0 && !overflow);
+                PyObject *digits = PyObject_Str(item);
+                PyObject *number = digits ? PyObject_CallOneArg(JsonNumber, digits) : NULL;
+                Py_XDECREF(digits);
+                if (number == NULL || (is_dict ? PyDict_SetItem(container, key, number) : PyList_SetItem(container, i, number))) {
+                    if (is_dict) Py_XDECREF(number);
+                    goto failed;
+                }
+                if (is_dict) Py_DECREF(number);
+            } else if (PyDict_CheckExact(item) || PyList_CheckExact(item)) {
+                if (depth == size) {
+                    PyObject **grown = PyMem_Realloc(todo, sizeof(PyObject *) * size * 2);
+                    if (grown == NULL) {
+                        PyErr_NoMemory();
+                        goto failed;
+                    }
+                    todo = grown;
+                    size *= 2;
+                }
+                todo[depth++] = item;
+            }
+        }
+    }
+    PyMem_Free(todo);
+    return PyBool_FromLong(zero);
+failed:
+    PyMem_Free(todo);
+    return NULL;
+}
+
 /* ---- translate.py ---- */
 
 /* A borrowed member of an envelope, NULL when absent (dict.get). */
@@ -420,13 +591,13 @@ static PyObject *member_text(PyObject *envelope, PyObject *name, Ctx *c) {
     if (value == NULL && PyErr_Occurred()) return NULL;
     if (value != NULL && PyUnicode_CheckExact(value) && PyUnicode_GET_LENGTH(value) > 0) return Py_NewRef(value);
     if (value == NULL || value == Py_None || is_empty_str(value)) return query_default(c, name);
-    return PyObject_CallOneArg(dumps_compact, value);
+    return compact_json(value);
 }
 
 /* translate._text */
 static PyObject *member_as_text(PyObject *value) {
     if (PyUnicode_CheckExact(value)) return Py_NewRef(value);
-    return PyObject_CallOneArg(dumps_compact, value);
+    return compact_json(value);
 }
 
 /* translate._repository: a new reference. */
@@ -714,7 +885,7 @@ static PyObject *timestamp_of(PyObject *value, Ctx *c, PyObject *errors) {
         if (PyList_Append(errors, past ? PAST_MSG : FUTURE_MSG) < 0) return NULL; /* TIME-6 */
         return Py_NewRef(c->now_ms);
     }
-    PyObject *shown = PyObject_CallOneArg(dumps_compact, value);
+    PyObject *shown = compact_json(value);
     if (shown == NULL) return NULL;
     if (PyUnicode_GET_LENGTH(shown) > 100) {
         PyObject *head = PyUnicode_Substring(shown, 0, 100);
@@ -768,7 +939,7 @@ static PyObject *translate_envelope(PyObject *envelope, Ctx *c) {
     else if (is_text)
         rawstring = Py_NewRef(event); /* EVT-1 */
     else
-        rawstring = PyObject_CallOneArg(dumps_compact, event); /* EVT-4, EVT-6 */
+        rawstring = compact_json(event); /* EVT-4, EVT-6 */
     if (rawstring == NULL) goto done;
     int whole;
     if ((cut = limited(rawstring, c, &whole)) == NULL) goto done;
@@ -902,6 +1073,8 @@ done:
 
 static PyMethodDef methods[] = {
     {"parse_kv", fp_parse_kv, METH_O, "kv.parse_kv, compiled."},
+    {"dumps_compact", fp_dumps_compact, METH_O, "jsontext.dumps_compact, compiled."},
+    {"integers_as_text", fp_integers_as_text, METH_O, "envelopes._integers_as_text, compiled."},
     {"translate_events", (PyCFunction)(void (*)(void))fp_translate_events, METH_FASTCALL,
      "translate.translate_events, compiled."},
     {"translate_raw", (PyCFunction)(void (*)(void))fp_translate_raw, METH_FASTCALL,

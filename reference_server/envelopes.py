@@ -17,6 +17,7 @@ from typing import Any
 import msgspec
 
 from reference_server.errors import HecError, invalid_format, no_data
+from reference_server.fastpath import COMPILED
 from reference_server.jsontext import JsonNumber, has_lone_surrogate, raw_decode, skip_ws
 
 __all__ = ["parse_event_body", "split_raw_body"]
@@ -96,7 +97,7 @@ def _fast_envelopes(data: bytes) -> list[object] | None:
         for value in envelopes:
             if type(value) is not dict:
                 return None
-        if _integers_as_text(envelopes) and _has_minus_zero(data):
+        if _INTEGERS_AS_TEXT(envelopes) and _has_minus_zero(data):
             return None
     except Exception:  # invalid JSON or UTF-8, integers out of range, nesting too deep
         return None
@@ -120,6 +121,10 @@ def _integers_as_text(values: list[object]) -> bool:
             elif kind is dict or kind is list:
                 todo.append(item)
     return zero
+
+
+_INTEGERS_AS_TEXT = COMPILED.integers_as_text if COMPILED else _integers_as_text
+"""The walk above, compiled when the server runs the compiled path (reference_server/fastpath.py)."""
 
 
 def _has_minus_zero(data: bytes) -> bool:

@@ -1,5 +1,5 @@
 """The per-event path the server runs: compiled (``_fastpath.c``) when that extension was built and
-imports, else the Python of translate.py and kv.py, which defines it.
+imports, else the Python of translate.py and kv.py (and envelopes.py's integer walk), which defines it.
 
 ``HECC_PURE_PYTHON=1`` in the environment chooses the Python path (tests/mutants/run_mutmut.sh sets
 it, so mutmut's mutants of translate.py and kv.py are what runs). tests/server/test_fastpath.py
@@ -9,27 +9,24 @@ proves both paths equal.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from types import ModuleType
 
 from . import translate
-from .translate import IngestContext, StoredEvent
 
-__all__ = ["PATH", "translate_events", "translate_raw"]
-
-TranslateEvents = Callable[[list[object], IngestContext], list[StoredEvent]]
-TranslateRaw = Callable[[list[str], IngestContext], list[StoredEvent]]
+__all__ = ["COMPILED", "PATH", "translate_events", "translate_raw"]
 
 
-def _choose() -> tuple[TranslateEvents, TranslateRaw, str]:
+def _compiled() -> tuple[ModuleType | None, str]:
     if os.environ.get("HECC_PURE_PYTHON"):
-        return translate.translate_events, translate.translate_raw, "pure Python (HECC_PURE_PYTHON is set)"
+        return None, "pure Python (HECC_PURE_PYTHON is set)"
     try:
         from . import _fastpath
     except ImportError as exc:
-        reason = f"pure Python (the compiled path is not available: {exc})"
-        return translate.translate_events, translate.translate_raw, reason
-    return _fastpath.translate_events, _fastpath.translate_raw, "compiled"
+        return None, f"pure Python (the compiled path is not available: {exc})"
+    return _fastpath, "compiled"
 
 
-translate_events, translate_raw, PATH = _choose()
-"""The chosen functions, and how the start-up line names the path."""
+COMPILED, PATH = _compiled()
+"""The compiled module or None, and how the start-up line names the path."""
+translate_events = COMPILED.translate_events if COMPILED else translate.translate_events
+translate_raw = COMPILED.translate_raw if COMPILED else translate.translate_raw

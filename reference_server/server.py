@@ -24,7 +24,6 @@ from .app import HecApp
 from .config import Config
 from .store import Store
 
-
 _GC_THRESHOLD = 20_000
 
 

@@ -18,15 +18,17 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hec_conformance.corpus.notation import decode_text
-from reference_server import _fastpath, kv, translate
+from reference_server import _fastpath, envelopes, jsontext, kv, translate
 from reference_server.envelopes import parse_event_body, split_raw_body
 from reference_server.errors import HecError
+from reference_server.jsontext import JsonNumber
 from reference_server.parsers import ParserRegistry
 from reference_server.store import stored_row
 from reference_server.translate import IngestContext
@@ -175,7 +177,38 @@ def test_generated_key_value_texts(text: str) -> None:
     assert (found, [type(v) for v in found.values()]) == (expected, [type(v) for v in expected.values()])
 
 
-@pytest.mark.parametrize("depth", [1, 50, 3000])
+@SETTINGS
+@given(json_value)
+def test_generated_json_texts(text: str) -> None:
+    """EVT-4: the compact JSON text of decoded values (object events, non-string members)."""
+    value = parse_event_body(('{"v":' + text + "}").encode())[0]
+    assert _fastpath.dumps_compact(value) == jsontext.dumps_compact(value)
+
+
+def typed(value: object) -> object:
+    """A decoded value with the type of every scalar spelled out (JsonNumber("1") != "1" here)."""
+    if isinstance(value, dict):
+        return {key: typed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [typed(item) for item in value]
+    return (type(value).__name__, value)
+
+
+@SETTINGS
+@given(st.lists(json_value, min_size=1, max_size=4))
+def test_generated_integer_walks(texts: list[str]) -> None:
+    """envelopes._integers_as_text: msgspec's ints as their JsonNumber text, and whether one was 0."""
+    body = "\n".join('{"v":' + text + "}" for text in texts).encode()
+    decode = msgspec.json.Decoder(float_hook=JsonNumber).decode_lines
+    try:
+        python, compiled = decode(body), decode(body)
+    except msgspec.DecodeError:  # integers out of msgspec's range: the exact path decodes those
+        return
+    assert _fastpath.integers_as_text(compiled) == envelopes._integers_as_text(python)
+    assert typed(compiled) == typed(python)
+
+
+@pytest.mark.parametrize("depth", [1, 50, 199, 200, 201, 3000])
 def test_deep_nesting(depth: int) -> None:
     """Flattening and the JSON text of values nested past any recursion limit."""
     nested = '{"a":' * depth + '[1,"x",{}]' + "}" * depth
