@@ -9,13 +9,16 @@ Reads run on the same thread between commits, so the in-memory mode needs no sha
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import json
+import os
 import queue
 import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii as _string
 from pathlib import Path
@@ -59,7 +62,7 @@ _INSERT = (
     "INSERT INTO events (repository, timestamp, ingest, fields, hec_case, channel) VALUES (?, ?, ?, ?, ?, ?)"
 )
 _GROUP_EVENTS = 50_000
-_LOCK_WAIT_SECONDS = 2.0  # only a foreign writer can hold the lock; past this the commit fails (503)
+_LOCK_WAIT_SECONDS = 10.0  # the other workers' commits (--workers), or a foreign writer; then 503
 _INDEXED = frozenset({"hec_case", "channel"})  # the correlation markers of SPEC §9: columns
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # usable as a literal JSON path
 _COLUMNS = {"@timestamp": "timestamp", "@id": "seq", "@ingesttimestamp": "ingest"}
@@ -144,8 +147,10 @@ class Store:
 
     def __init__(self, directory: str | Path | None, *, max_queued_events: int = 1_000_000) -> None:
         self._path = ":memory:" if directory is None else str(Path(directory) / "events.sqlite3")
+        self._turn: int | None = None  # the write-turn lock file (see _writer)
         if directory is not None:
             Path(directory).mkdir(parents=True, exist_ok=True)
+            self._turn = os.open(Path(directory) / "events.lock", os.O_RDWR | os.O_CREAT, 0o644)
         self._max_queued = max_queued_events
         self._queued = 0
         self._lock = threading.Lock()
@@ -228,11 +233,27 @@ class Store:
         found: list[dict[str, Any]] = await job.future
         return found
 
+    @contextlib.contextmanager
+    def _writer(self) -> Iterator[None]:
+        """Hold the data folder's write turn (fcntl lock) around a write transaction: processes writing
+        one file (--workers) then take turns at once, where SQLite's busy handler polls them with
+        sleeps of up to 100 ms. The lock dies with its process, kill -9 included."""
+        if self._turn is None:
+            yield
+            return
+        fcntl.flock(self._turn, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._turn, fcntl.LOCK_UN)
+
     def close(self) -> None:
         """Finish every queued job, then close the database."""
         self._jobs.put(None)
         self._thread.join()
         self._db.close()
+        if self._turn is not None:
+            os.close(self._turn)
 
     def _run(self) -> None:
         stop = False
@@ -271,9 +292,10 @@ class Store:
         error: BaseException | None = None
         try:
             rows = [stored_row(event, now) for job in writes for event in job.events]
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany(_INSERT, rows)
-            self._db.execute("COMMIT")
+            with self._writer():
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany(_INSERT, rows)
+                self._db.execute("COMMIT")
             self._failed = None
         except sqlite3.Error as exc:
             if self._db.in_transaction:
