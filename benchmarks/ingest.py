@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from .bodies import make_body
-from .servers import Running, wait_idle
+from .servers import Running, cpu_seconds, wait_idle
 from .wrk import WrkResult, run_wrk
 
 __all__ = ["Scenario", "Measured", "measure", "INGEST_SCENARIOS", "SCALING_SCENARIOS", "WORKER_SCENARIOS"]
@@ -51,6 +51,7 @@ class Side:
     p99_ms: float
     errors: int
     non_2xx: int
+    cpu_us_per_event: float  # the server's CPU (all processes and threads) per event: contention aside
 
 
 @dataclass(frozen=True)
@@ -78,16 +79,19 @@ class Measured:
         return doc
 
 
-def _side(runs: list[WrkResult], events: int, body_bytes: int) -> Side:
-    run = sorted(runs, key=lambda r: r.rps)[len(runs) // 2]
+def _side(runs: list[tuple[WrkResult, float]], events: int, body_bytes: int) -> Side:
+    """The median run by requests/s; CPU per event over all runs."""
+    cpu = sum(seconds for _, seconds in runs) / max(sum(r.requests for r, _ in runs) * events, 1)
+    run = sorted((r for r, _ in runs), key=lambda r: r.rps)[len(runs) // 2]
     return Side(
         requests_per_s=round(run.rps, 1),
         events_per_s=round(run.rps * events, 1),
         mb_per_s=round(run.rps * body_bytes / 1e6, 2),
         p50_ms=round(run.p50_ms, 2),
-        p99_ms=round(statistics.median(r.p99_ms for r in runs), 2),
-        errors=sum(r.errors for r in runs),
-        non_2xx=sum(r.status_errors for r in runs),
+        p99_ms=round(statistics.median(r.p99_ms for r, _ in runs), 2),
+        errors=sum(r.errors for r, _ in runs),
+        non_2xx=sum(r.status_errors for r, _ in runs),
+        cpu_us_per_event=round(cpu * 1e6, 2),
     )
 
 
@@ -103,20 +107,20 @@ def measure(
     """``rounds`` wrk runs on each server, alternating baseline, reference and (if given) the peer."""
     body = make_body(scenario.kind, scenario.events, gzip_it=scenario.gzip)
     servers = [("baseline", baseline), ("reference", reference)] + ([("peer", peer)] if peer else [])
-    runs: dict[str, list[WrkResult]] = {name: [] for name, _ in servers}
+    runs: dict[str, list[tuple[WrkResult, float]]] = {name: [] for name, _ in servers}
     for _ in range(rounds):
         for name, server in servers:
             wait_idle(*(running for _, running in servers))
-            runs[name].append(
-                run_wrk(
-                    server.url + EVENT_PATH,
-                    body.data,
-                    token=server.token,
-                    gzip=scenario.gzip,
-                    connections=scenario.connections,
-                    seconds=seconds,
-                )
+            before = cpu_seconds(server.pid)
+            result = run_wrk(
+                server.url + EVENT_PATH,
+                body.data,
+                token=server.token,
+                gzip=scenario.gzip,
+                connections=scenario.connections,
+                seconds=seconds,
             )
+            runs[name].append((result, cpu_seconds(server.pid) - before))
     return Measured(
         scenario,
         reference=_side(runs["reference"], scenario.events, len(body.data)),

@@ -220,9 +220,9 @@ def markdown(doc: dict[str, Any]) -> str:
         peer = any("peer" in row for row in rows)
         lines += [
             "| load (kind, events/request, encoding, connections) | reference events/s | requests/s "
-            "| MB/s sent | p50 ms | p99 ms | bare app events/s | ratio |"
+            "| MB/s sent | p50 ms | p99 ms | CPU µs/event | bare app events/s | ratio |"
             + (" Fluent Bit events/s | ratio to it |" if peer else ""),
-            "|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if peer else ""),
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if peer else ""),
         ]
         for row in rows:
             r, b = row["reference"], row["baseline"]
@@ -230,7 +230,7 @@ def markdown(doc: dict[str, Any]) -> str:
             line = (
                 f"| {row['name']}{bad} | {_n(r['events_per_s'])} | {_n(r['requests_per_s'])} | "
                 f"{r['mb_per_s']:.1f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
-                f"{_n(b['events_per_s'])} | {row['ratio_events']:.1%} |"
+                f"{r.get('cpu_us_per_event', 0):.1f} | {_n(b['events_per_s'])} | {row['ratio_events']:.1%} |"
             )
             if peer:
                 line += (

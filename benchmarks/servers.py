@@ -17,7 +17,16 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["Running", "bare_app", "fluent_bit", "reference_server", "rss_mb", "wait_idle", "FLUENT_BIT"]
+__all__ = [
+    "Running",
+    "bare_app",
+    "cpu_seconds",
+    "fluent_bit",
+    "reference_server",
+    "rss_mb",
+    "wait_idle",
+    "FLUENT_BIT",
+]
 
 _START_SECONDS = 30.0
 _HERE = Path(__file__).resolve().parent
@@ -46,6 +55,16 @@ def rss_mb(pid: int) -> float:
 def _cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime, all threads
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its child processes (``--workers``), all threads."""
+    children = [
+        int(child)
+        for task in Path(f"/proc/{pid}/task").iterdir()
+        for child in (task / "children").read_text().split()
+    ]
+    return _cpu_seconds(pid) + sum(_cpu_seconds(child) for child in children)
 
 
 def wait_idle(*servers: Running, below: float = 0.05, window: float = 0.5, timeout: float = 60.0) -> None:
