@@ -789,6 +789,16 @@ static PyObject *finish(PyObject *fields, PyObject *rawstring, PyObject *members
         if (starts_with_hash(name) && PyDict_SetItem(fields, name, value) < 0) return NULL; /* FLD-2 tags first */
     if (PyDict_Update(fields, members) < 0) return NULL;
     if (PyDict_GET_SIZE(others) == 0) return Py_NewRef(fields);
+    if (PyDict_GET_SIZE(others) <= c->max_fields - STORE_SET - PyDict_GET_SIZE(fields)) {
+        /* every kept name fits (LIM-2 cuts nothing): added in order, without the list */
+        pos = 0;
+        while (PyDict_Next(others, &pos, &name, &value)) {
+            int skip = PySet_Contains(dropped, name);
+            if (skip == 0) skip = PyDict_Contains(members, name);
+            if (skip < 0 || (!skip && PyDict_SetItem(fields, name, value) < 0)) return NULL;
+        }
+        return Py_NewRef(fields);
+    }
     PyObject *kept = PyList_New(0);
     if (kept == NULL) return NULL;
     pos = 0;
