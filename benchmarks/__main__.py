@@ -1,13 +1,16 @@
 """``python -m benchmarks [--quick | --smoke] [--only NAMES]``: run the benchmarks, write the results.
 
 Results go to benchmarks/results/<date>.json and .md (``--out`` elsewhere); a full or quick run also
-puts the table into benchmarks/README.md.
+puts the table into benchmarks/README.md. ``FLUENT_BIT=/path/to/fluent-bit`` adds Fluent Bit's HEC
+input to the 100-event ingest runs as the C receiver to compare with (optional: it is in no registry
+here).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 import tempfile
 import time
@@ -16,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from . import ingest, profile, replay, results, soak, suite
-from .servers import bare_app, reference_server
+from .servers import FLUENT_BIT, bare_app, fluent_bit, reference_server
 
-BENCHMARKS = ("ingest", "scaling", "profile", "replay", "suite", "memory", "soak")
+BENCHMARKS = ("ingest", "workers", "scaling", "profile", "replay", "suite", "memory", "soak")
 _HERE = Path(__file__).resolve().parent
 
 
@@ -29,6 +32,7 @@ class Sizes:
     seconds: float  # one wrk run
     rounds: int  # wrk runs per server and scenario (median taken)
     ingest: tuple[ingest.Scenario, ...]
+    workers: tuple[ingest.Scenario, ...]
     scaling: tuple[ingest.Scenario, ...]
     replay_seconds: float
     fidelity: tuple[int, float]  # requests, spread in seconds
@@ -43,6 +47,7 @@ MODES = {
         10,
         2,
         tuple(ingest.INGEST_SCENARIOS),
+        tuple(ingest.WORKER_SCENARIOS),
         tuple(ingest.SCALING_SCENARIOS),
         8,
         (500, 10.0),
@@ -55,6 +60,7 @@ MODES = {
         3,
         1,
         tuple(ingest.INGEST_SCENARIOS),
+        tuple(ingest.WORKER_SCENARIOS),
         tuple(ingest.SCALING_SCENARIOS),
         3,
         (200, 4.0),
@@ -67,6 +73,7 @@ MODES = {
         1,
         1,
         tuple(ingest.INGEST_SCENARIOS[:1]),
+        tuple(ingest.WORKER_SCENARIOS[:1]),
         tuple(ingest.SCALING_SCENARIOS[:1]),
         1,
         (20, 0.5),
@@ -86,15 +93,29 @@ def run(mode: str, only: set[str], tmp: Path) -> dict[str, Any]:
     """Every selected benchmark in turn; the results document."""
     sizes = MODES[mode]
     doc: dict[str, Any] = {"mode": mode, "machine": results.machine()}
-    if only & {"ingest", "scaling", "profile"}:
-        with reference_server() as ref, bare_app() as bare:
-            for key, scenarios in (("ingest", sizes.ingest), ("scaling", sizes.scaling)):
+    if only & {"ingest", "workers", "scaling", "profile"}:
+        with contextlib.ExitStack() as servers:
+            ref = servers.enter_context(reference_server())
+            bare = servers.enter_context(bare_app())
+            peer_path = os.environ.get(FLUENT_BIT)
+            peer = servers.enter_context(fluent_bit(peer_path)) if peer_path else None
+            for key, scenarios in (
+                ("ingest", sizes.ingest),
+                ("workers", sizes.workers),
+                ("scaling", sizes.scaling),
+            ):
                 if key in only:
                     doc[key] = []
+                    served = servers.enter_context(reference_server(workers=2)) if key == "workers" else ref
                     for scenario in scenarios:
                         _log(f"{key}: {scenario.name}")
                         measured = ingest.measure(
-                            scenario, ref, bare, seconds=sizes.seconds, rounds=sizes.rounds
+                            scenario,
+                            served,
+                            bare,
+                            seconds=sizes.seconds,
+                            rounds=sizes.rounds,
+                            peer=peer if scenario.events == 100 and scenario.connections == 64 else None,
                         )
                         doc[key].append(measured.to_json())
             if "profile" in only:
@@ -147,7 +168,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--only: unknown {', '.join(sorted(only - set(BENCHMARKS)))}")
     name = "smoke" if args.smoke else "quick" if args.quick else "full"
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        doc = run(name, only, Path(tmp))
+        try:
+            doc = run(name, only, Path(tmp))
+        except RuntimeError as exc:  # a server that would not start, an unusable FLUENT_BIT
+            print(f"python -m benchmarks: {exc}", file=sys.stderr)
+            return 2
     json_path, md_path = results.write(doc, args.out)
     table = results.markdown(doc)
     if name != "smoke" and args.out.resolve() == (_HERE / "results").resolve():

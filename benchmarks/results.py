@@ -117,6 +117,18 @@ def targets(doc: dict[str, Any]) -> list[dict[str, Any]]:
                 f"{p99 - 50:.0f} ms over",
             )
         )
+    peers = [m for m in [*(ingest or []), *doc.get("workers", [])] if "ratio_peer" in m]
+    if peers:
+        worst = min(peers, key=lambda m: m["ratio_peer"])
+        out.append(
+            _target(
+                "1",
+                ">= 1.0 x Fluent Bit's events/s (goal)",
+                f"{worst['ratio_peer']:.2f} x ({worst['name']}, lowest)",
+                worst["ratio_peer"] >= 1.0,
+                f"x{1 / max(worst['ratio_peer'], 1e-9):.1f} needed",
+            )
+        )
     single = next((m for m in doc.get("scaling", []) if m["scenario"]["events"] == 1), None)
     if single:
         rps = single["reference"]["requests_per_s"]
@@ -203,21 +215,41 @@ def markdown(doc: dict[str, Any]) -> str:
         f"mode {doc['mode']}.",
         "",
     ]
-    if doc.get("ingest") or doc.get("scaling"):
+    rows = [*doc.get("ingest", []), *doc.get("workers", []), *doc.get("scaling", [])]
+    if rows:
+        peer = any("peer" in row for row in rows)
         lines += [
             "| load (kind, events/request, encoding, connections) | reference events/s | requests/s "
-            "| MB/s sent | p50 ms | p99 ms | bare app events/s | ratio |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            "| MB/s sent | p50 ms | p99 ms | CPU µs/event | bare app events/s | ratio |"
+            + (" Fluent Bit events/s | ratio to it |" if peer else ""),
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if peer else ""),
         ]
-        for row in [*doc.get("ingest", []), *doc.get("scaling", [])]:
+        for row in rows:
             r, b = row["reference"], row["baseline"]
             bad = f" ({r['non_2xx']} non-2xx, {r['errors']} errors)" if r["non_2xx"] or r["errors"] else ""
-            lines.append(
+            line = (
                 f"| {row['name']}{bad} | {_n(r['events_per_s'])} | {_n(r['requests_per_s'])} | "
                 f"{r['mb_per_s']:.1f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
-                f"{_n(b['events_per_s'])} | {row['ratio_events']:.1%} |"
+                f"{r.get('cpu_us_per_event', 0):.1f} | {_n(b['events_per_s'])} | {row['ratio_events']:.1%} |"
             )
+            if peer:
+                line += (
+                    f" {_n(row['peer']['events_per_s'])} | {row['ratio_peer']:.2f} |"
+                    if "peer" in row
+                    else " | |"
+                )
+            lines.append(line)
         lines.append("")
+    for row in doc.get("workers", []):
+        one = next(
+            (m for m in doc.get("ingest", []) if m["name"] == row["name"].rsplit(" workers", 1)[0]), None
+        )
+        if one:
+            gain = row["reference"]["events_per_s"] / max(one["reference"]["events_per_s"], 1e-9)
+            lines.append(
+                f"- `--workers {row['scenario']['workers']}` ({row['scenario']['kind']} x100 plain c64, wrk "
+                f"on the same {doc['machine']['cores']} cores): {gain:.2f} x one process's events/s."
+            )
     for side, t in (doc.get("replay_throughput") or {}).items():
         lines.append(
             f"- Replay `--speed max` against the {side}: {_n(t['replay_rps'])} requests/s vs wrk "

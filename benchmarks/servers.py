@@ -17,9 +17,21 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["Running", "bare_app", "reference_server", "rss_mb", "wait_idle"]
+__all__ = [
+    "Running",
+    "bare_app",
+    "cpu_seconds",
+    "fluent_bit",
+    "reference_server",
+    "rss_mb",
+    "wait_idle",
+    "FLUENT_BIT",
+]
 
 _START_SECONDS = 30.0
+_HERE = Path(__file__).resolve().parent
+FLUENT_BIT = "FLUENT_BIT"
+"""The environment variable naming a fluent-bit binary: the C receiver to compare with (optional)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,16 @@ def rss_mb(pid: int) -> float:
 def _cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime, all threads
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its child processes (``--workers``), all threads."""
+    children = [
+        int(child)
+        for task in Path(f"/proc/{pid}/task").iterdir()
+        for child in (task / "children").read_text().split()
+    ]
+    return _cpu_seconds(pid) + sum(_cpu_seconds(child) for child in children)
 
 
 def wait_idle(*servers: Running, below: float = 0.05, window: float = 0.5, timeout: float = 60.0) -> None:
@@ -91,12 +113,17 @@ def _child(command: list[str], port: int, cwd: Path | None = None) -> Iterator[s
 
 
 @contextlib.contextmanager
-def reference_server(config: str = "suite.yaml", *, profile: str | None = None) -> Iterator[Running]:
-    """``python -m reference_server`` with a bundled config and a fresh data folder (durable store)."""
+def reference_server(
+    config: str = "suite.yaml", *, profile: str | None = None, workers: int = 1
+) -> Iterator[Running]:
+    """``python -m reference_server`` with a bundled config (with ``workers`` > 1: benchmarks/no-ack.yaml)
+    and a fresh data folder (durable store)."""
     port = _free_port()
     with tempfile.TemporaryDirectory(prefix="bench-ref-") as tmp:
         target = Path(tmp, "target.yaml")
-        config_path = resources.files("reference_server") / "configs" / config
+        config_path = (
+            _HERE / "no-ack.yaml" if workers > 1 else resources.files("reference_server") / "configs" / config
+        )
         command = [
             sys.executable,
             "-m",
@@ -112,6 +139,8 @@ def reference_server(config: str = "suite.yaml", *, profile: str | None = None) 
         ]
         if profile:
             command += ["--profile", profile]
+        if workers > 1:
+            command += ["--workers", str(workers)]
         with _child(command, port) as process:
             deadline = time.monotonic() + _START_SECONDS
             while not target.exists() and time.monotonic() < deadline:
@@ -127,3 +156,27 @@ def bare_app() -> Iterator[Running]:
     command = [sys.executable, "-m", "benchmarks.bare_app", "--port", str(port)]
     with _child(command, port, cwd=Path(__file__).resolve().parent.parent) as process:
         yield Running(f"http://127.0.0.1:{port}", "bare-app-accepts-any-token", process.pid)
+
+
+@contextlib.contextmanager
+def fluent_bit(path: str) -> Iterator[Running]:
+    """Fluent Bit's HEC input (``in_splunk``, no token set: any is accepted) with the null output."""
+    if not Path(path).is_file() or not os.access(path, os.X_OK):
+        raise RuntimeError(f"{FLUENT_BIT}={path}: no executable file there")
+    port = _free_port()
+    command = [
+        path,
+        "-q",
+        "-i",
+        "splunk",
+        "-p",
+        "listen=127.0.0.1",
+        "-p",
+        f"port={port}",
+        "-o",
+        "null",
+        "-m",
+        "*",
+    ]
+    with _child(command, port) as process:
+        yield Running(f"http://127.0.0.1:{port}", "fluent-bit-accepts-any-token", process.pid)

@@ -18,9 +18,10 @@ from .body import ClientGone, Receive, is_gzip, read_body
 from .config import Config, IngestToken
 from .envelopes import parse_event_body, split_raw_body
 from .errors import HecError
+from .fastpath import translate_events, translate_raw
 from .query import parse_request
 from .store import Store, busy
-from .translate import IngestContext, StoredEvent, translate_events, translate_raw
+from .translate import IngestContext, StoredEvent
 
 log = logging.getLogger("reference_server")
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from .config import Config, ConfigError, default_config, load_config
+from .fastpath import PATH
 from .server import (
     StartError,
     Tls,
@@ -22,6 +23,7 @@ from .server import (
     write_atomically,
 )
 from .store import Store
+from .workers import data_folder_ready, refusal, signal_workers, start_workers, stop_workers
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,6 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--write-target", type=Path, metavar="FILE", help="write a target file here once listening"
     )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="N processes on the port (SO_REUSEPORT) and one data folder; not with ack tokens (default 1)",
+    )
     return p
 
 
@@ -67,21 +76,36 @@ def main(argv: list[str] | None = None) -> int:
         if args.profile:
             config = dataclasses.replace(config, profile=args.profile)
         tls = _tls(args)
-        sock = listen(args.host, args.port)
+        refused = refusal(config, args.workers, args.in_memory)
+        if refused is not None:
+            raise StartError(refused)
+        sock = listen(args.host, args.port, reuse_port=args.workers > 1)
     except (ConfigError, StartError) as exc:
         print(f"reference_server: {exc}", file=sys.stderr)
         return 2
+    data = None if args.in_memory else args.data
+    port = sock.getsockname()[1]
+    workers: list[int] = []
     try:
-        data = None if args.in_memory else args.data
+        if args.workers > 1:
+            data_folder_ready(args.data)  # before forking: no worker races another to create it
+
+            def serve_worker() -> None:
+                sock.close()
+                own = listen(args.host, port, reuse_port=True)
+                run(config, Store(data, max_queued_events=config.limits.max_queued_events), own, tls=tls)
+
+            workers = start_workers(args.workers - 1, serve_worker)
         store = Store(data, max_queued_events=config.limits.max_queued_events)
     except (OSError, sqlite3.Error) as exc:
+        stop_workers(workers, timeout=5)
         sock.close()
         print(f"reference_server: cannot open the data folder {args.data}: {exc}", file=sys.stderr)
         return 2
     url = base_url(sock, args.host, tls)
 
     def ready() -> None:
-        _announce(config, url, "memory" if args.in_memory else str(args.data))
+        _announce(config, url, "memory" if args.in_memory else str(args.data), args.workers)
         if args.write_target:
             try:
                 write_atomically(args.write_target, dump_target(target_document(config, url, tls)))
@@ -89,10 +113,12 @@ def main(argv: list[str] | None = None) -> int:
                 raise StartError(f"cannot write the target file {args.write_target}: {exc}") from None
 
     try:
-        run(config, store, sock, tls=tls, on_ready=ready)
+        run(config, store, sock, tls=tls, on_ready=ready, on_stop=lambda: signal_workers(workers))
     except StartError as exc:
         print(f"reference_server: {exc}", file=sys.stderr)
         return 2
+    finally:
+        stop_workers(workers, timeout=config.limits.shutdown_timeout_seconds + 5)
     return 0
 
 
@@ -106,8 +132,12 @@ def _tls(args: argparse.Namespace) -> Tls | None:
     return tls
 
 
-def _announce(config: Config, url: str, data: str) -> None:
-    lines = [f"HEC reference server listening on {url} (profile {config.profile}, data: {data})"]
+def _announce(config: Config, url: str, data: str, workers: int) -> None:
+    processes = f", workers: {workers}" if workers > 1 else ""
+    lines = [
+        f"HEC reference server listening on {url} (profile {config.profile}, data: {data}{processes},"
+        f" per-event path: {PATH})"
+    ]
     for t in config.tokens:
         label = t.role or "token"
         state = "" if t.enabled else ", disabled"

@@ -12,16 +12,17 @@ top-level array (BODY-3). Framing errors past the last complete envelope belong 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import msgspec
 
 from reference_server.errors import HecError, invalid_format, no_data
-from reference_server.jsontext import JsonNumber, has_lone_surrogate, raw_decode
+from reference_server.fastpath import COMPILED
+from reference_server.jsontext import JsonNumber, has_lone_surrogate, raw_decode, skip_ws
 
 __all__ = ["parse_event_body", "split_raw_body"]
 
 _BOM = b"\xef\xbb\xbf"
-_SKIP_WS = re.compile(r"[ \t\r\n]*").match
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]").search
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _FAST_DECODE = msgspec.json.Decoder(float_hook=JsonNumber).decode_lines
@@ -96,7 +97,7 @@ def _fast_envelopes(data: bytes) -> list[object] | None:
         for value in envelopes:
             if type(value) is not dict:
                 return None
-        if _integers_as_text(envelopes) and _has_minus_zero(data):
+        if _INTEGERS_AS_TEXT(envelopes) and _has_minus_zero(data):
             return None
     except Exception:  # invalid JSON or UTF-8, integers out of range, nesting too deep
         return None
@@ -107,7 +108,7 @@ def _integers_as_text(values: list[object]) -> bool:
     """Replace every int inside the decoded values by its JsonNumber text, in place, without
     recursion; whether one of them was 0 (written ``0`` or ``-0``)."""
     zero = False
-    todo = [values]
+    todo: list[Any] = [values]  # lists and dicts
     for container in todo:  # grows while it is read
         members = container.items() if type(container) is dict else enumerate(container)
         for key, item in members:  # only existing keys are assigned: safe while iterating
@@ -120,6 +121,10 @@ def _integers_as_text(values: list[object]) -> bool:
             elif kind is dict or kind is list:
                 todo.append(item)
     return zero
+
+
+_INTEGERS_AS_TEXT = COMPILED.integers_as_text if COMPILED else _integers_as_text
+"""The walk above, compiled when the server runs the compiled path (reference_server/fastpath.py)."""
 
 
 def _has_minus_zero(data: bytes) -> bool:
@@ -143,7 +148,7 @@ def _envelope_reading_at_end(prefix: str, array_batch: bool) -> int:
 
 def _frame(text: str, array_batch: bool) -> list[object]:
     end = len(text)
-    pos = _SKIP_WS(text).end()
+    pos = skip_ws(text, 0)
     if pos == end:
         raise no_data()
     if text[pos] == "[":
@@ -153,7 +158,7 @@ def _frame(text: str, array_batch: bool) -> list[object]:
     envelopes: list[object] = []
     while pos < end:
         pos = _envelope(text, pos, envelopes)
-        pos = _SKIP_WS(text, pos).end()
+        pos = skip_ws(text, pos)
     return envelopes
 
 
@@ -161,16 +166,16 @@ def _frame_array(text: str, pos: int) -> list[object]:
     """Elements of the one top-level array whose ``[`` ends just before ``pos`` (BODY-3)."""
     end = len(text)
     envelopes: list[object] = []
-    pos = _SKIP_WS(text, pos).end()
+    pos = skip_ws(text, pos)
     if text.startswith("]", pos):
-        if _SKIP_WS(text, pos + 1).end() < end:
+        if skip_ws(text, pos + 1) < end:
             raise invalid_format(0)
         raise no_data()
     while True:
-        pos = _SKIP_WS(text, _envelope(text, pos, envelopes)).end()
+        pos = skip_ws(text, _envelope(text, pos, envelopes))
         if text.startswith(",", pos):
-            pos = _SKIP_WS(text, pos + 1).end()
-        elif text.startswith("]", pos) and _SKIP_WS(text, pos + 1).end() == end:
+            pos = skip_ws(text, pos + 1)
+        elif text.startswith("]", pos) and skip_ws(text, pos + 1) == end:
             return envelopes
         else:
             raise invalid_format(len(envelopes))

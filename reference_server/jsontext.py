@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from json.decoder import scanstring
-from json.encoder import c_make_encoder, encode_basestring
+from json.decoder import scanstring  # type: ignore[attr-defined]  # in the module, not in its stubs
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
+from typing import Any
 
 __all__ = [
     "JSON_NUMBER",
@@ -22,6 +23,7 @@ __all__ = [
     "has_lone_surrogate",
     "raw_decode",
     "scalar_text",
+    "skip_ws",
 ]
 
 
@@ -45,12 +47,18 @@ def _reject_constant(name: str) -> object:
 
 
 _DECODER = json.JSONDecoder(parse_float=JsonNumber, parse_int=JsonNumber, parse_constant=_reject_constant)
-_SKIP_WS = re.compile(r"[ \t\r\n]*").match
+_WS = re.compile(r"[ \t\r\n]*")
 JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 """The JSON number grammar (RFC 8259), ASCII digits only."""
 _NUMBER = JSON_NUMBER.match
 _LITERALS = {"t": ("true", True), "f": ("false", False), "n": ("null", None)}
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def skip_ws(text: str, pos: int) -> int:
+    """The first position at or after ``pos`` that holds no JSON whitespace."""
+    match = _WS.match(text, pos)
+    return pos if match is None else match.end()  # the pattern matches "" too: never None
 
 
 def raw_decode(text: str, pos: int) -> tuple[object, int]:
@@ -67,12 +75,12 @@ def raw_decode(text: str, pos: int) -> tuple[object, int]:
 
 def _raw_decode_deep(text: str, pos: int) -> tuple[object, int]:
     """:func:`raw_decode` with an explicit stack of open containers (and a pending member name)."""
-    open_: list[tuple[dict | list, str | None]] = []
+    open_: list[tuple[dict[str, object] | list[object], str]] = []  # (container, member name or "")
     while True:
         value: object
         char = text[pos : pos + 1]
         if char == "{" or char == "[":
-            pos = _SKIP_WS(text, pos + 1).end()
+            pos = skip_ws(text, pos + 1)
             if text.startswith("}" if char == "{" else "]", pos):
                 value, pos = ({} if char == "{" else []), pos + 1
             else:
@@ -80,7 +88,7 @@ def _raw_decode_deep(text: str, pos: int) -> tuple[object, int]:
                     name, pos = _member_name(text, pos)
                     open_.append(({}, name))
                 else:
-                    open_.append(([], None))
+                    open_.append(([], ""))
                 continue
         elif char == '"':
             value, pos = scanstring(text, pos + 1, True)
@@ -95,13 +103,13 @@ def _raw_decode_deep(text: str, pos: int) -> tuple[object, int]:
             if not open_:
                 return value, pos
             container, name = open_[-1]
-            if type(container) is dict:
+            if isinstance(container, dict):  # our own dicts and lists: no subclasses
                 container[name] = value
             else:
-                container.append(value)  # type: ignore[union-attr]
-            pos = _SKIP_WS(text, pos).end()
+                container.append(value)
+            pos = skip_ws(text, pos)
             if text.startswith(",", pos):
-                pos = _SKIP_WS(text, pos + 1).end()
+                pos = skip_ws(text, pos + 1)
                 if type(container) is dict:
                     name, pos = _member_name(text, pos)
                     open_[-1] = (container, name)
@@ -117,16 +125,16 @@ def _member_name(text: str, pos: int) -> tuple[str, int]:
     if not text.startswith('"', pos):
         raise ValueError(f"expected a member name at {pos}")
     name, pos = scanstring(text, pos + 1, True)
-    pos = _SKIP_WS(text, pos).end()
+    pos = skip_ws(text, pos)
     if not text.startswith(":", pos):
         raise ValueError(f"expected ':' at {pos}")
-    return name, _SKIP_WS(text, pos + 1).end()
+    return name, skip_ws(text, pos + 1)
 
 
 def decode_value(text: str) -> object:
     """One JSON text (surrounding JSON whitespace allowed) -> its value; ``ValueError`` if it is not one."""
-    value, end = raw_decode(text, _SKIP_WS(text).end())
-    if _SKIP_WS(text, end).end() != len(text):
+    value, end = raw_decode(text, skip_ws(text, 0))
+    if skip_ws(text, end) != len(text):
         raise ValueError("extra data after the JSON value")
     if has_lone_surrogate(value):
         raise ValueError("lone surrogate escape")
@@ -177,14 +185,16 @@ def flatten(value: object, text_size: int) -> tuple[dict[str, str], str | None]:
     return fields, None
 
 
-def _segments(value: dict | list) -> Iterator[tuple[str, object]]:
+def _segments(value: dict[str, object] | list[object]) -> Iterator[tuple[str, object]]:
     """(name segment, item) of a container: ``.key`` or ``[i]``."""
     if type(value) is dict:
         return ((f".{key}", item) for key, item in value.items())
     return ((f"[{i}]", item) for i, item in enumerate(value))
 
 
-def _flatten_nested(name: str, value: dict | list, budget: int, fields: dict[str, str]) -> int:
+def _flatten_nested(
+    name: str, value: dict[str, object] | list[object], budget: int, fields: dict[str, str]
+) -> int:
     """Flatten a non-empty container named ``name`` into ``fields``; the budget left, < 0 if it ran out."""
     path = [name]  # name segments of the open containers
     prefixes: list[str | None] = [name]  # the joined path at each depth, built on first use
@@ -238,20 +248,20 @@ def dumps_compact(value: object) -> str:
 def _dumps_deep(value: object) -> str:
     """:func:`dumps_compact` without recursion."""
     parts: list[str] = []
-    todo: list[object] = [value]
+    todo: list[Any] = [value]  # decoded JSON values and punctuation
     while todo:
         item = todo.pop()
         kind = type(item)
         if kind is str:
             parts.append(encode_basestring(item))
         elif kind is JsonNumber or kind is _Punct:
-            parts.append(item)  # type: ignore[arg-type]
+            parts.append(item)
         elif kind is dict:
             if not item:
                 parts.append("{}")
                 continue
             todo.append(_Punct("}"))
-            members = list(item.items())  # type: ignore[union-attr]
+            members = list(item.items())
             for i in range(len(members) - 1, -1, -1):
                 key, member = members[i]
                 todo.append(member)
@@ -261,8 +271,8 @@ def _dumps_deep(value: object) -> str:
                 parts.append("[]")
                 continue
             todo.append(_Punct("]"))
-            for i in range(len(item) - 1, -1, -1):  # type: ignore[arg-type]
-                todo.append(item[i])  # type: ignore[index]
+            for i in range(len(item) - 1, -1, -1):
+                todo.append(item[i])
                 todo.append(_Punct("," if i else "["))
         else:
             parts.append(scalar_text(item))

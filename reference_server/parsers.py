@@ -20,7 +20,8 @@ ParseResult = tuple[dict[str, str], str | None]
 
 
 class Parser(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def parse(self, text: str) -> ParseResult: ...
 

@@ -9,13 +9,16 @@ Reads run on the same thread between commits, so the in-memory mode needs no sha
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import json
+import os
 import queue
 import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii as _string
 from pathlib import Path
@@ -28,6 +31,8 @@ from .translate import StoredEvent
 
 # The correlation markers of SPEC §9 are copied to columns with partial indexes: an event without
 # them costs no index entry and no JSON parsing in SQLite (json_extract indexes cost ~40 % of an insert).
+# The time index ends in the rowid (seq) as every SQLite index does: naming seq in it stored it twice
+# (events_by_time, dropped on open: 4.7 -> 3.8 us of SQLite work per event with seq no longer bound).
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY,
@@ -38,7 +43,8 @@ CREATE TABLE IF NOT EXISTS events (
     hec_case TEXT,
     channel TEXT
 );
-CREATE INDEX IF NOT EXISTS events_by_time ON events (repository, timestamp, seq);
+CREATE INDEX IF NOT EXISTS events_by_repository_time ON events (repository, timestamp);
+DROP INDEX IF EXISTS events_by_time;
 CREATE INDEX IF NOT EXISTS events_by_hec_case ON events (repository, hec_case) WHERE hec_case IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_by_channel ON events (repository, channel) WHERE channel IS NOT NULL;
 """
@@ -50,12 +56,13 @@ ALTER TABLE events ADD COLUMN hec_case TEXT;
 ALTER TABLE events ADD COLUMN channel TEXT;
 UPDATE events SET hec_case = json_extract(fields, '$.hec_case'), channel = json_extract(fields, '$.channel');
 """
+# seq (@id) is the rowid: SQLite gives each row max(rowid) + 1 inside the write transaction, so ids are
+# unique and increasing across every process writing the file (--workers).
 _INSERT = (
-    "INSERT INTO events (seq, repository, timestamp, ingest, fields, hec_case, channel)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO events (repository, timestamp, ingest, fields, hec_case, channel) VALUES (?, ?, ?, ?, ?, ?)"
 )
 _GROUP_EVENTS = 50_000
-_LOCK_WAIT_SECONDS = 2.0  # only a foreign writer can hold the lock; past this the commit fails (503)
+_LOCK_WAIT_SECONDS = 10.0  # the other workers' commits (--workers), or a foreign writer; then 503
 _INDEXED = frozenset({"hec_case", "channel"})  # the correlation markers of SPEC §9: columns
 _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # usable as a literal JSON path
 _COLUMNS = {"@timestamp": "timestamp", "@id": "seq", "@ingesttimestamp": "ingest"}
@@ -114,6 +121,23 @@ def _fields_json_ascii(fields: dict[str, str]) -> str:
     return "{" + ",".join([_string(name) + ":" + _string(value) for name, value in fields.items()]) + "}"
 
 
+Row = tuple[str, int, int, str, str | None, str | None]
+
+
+def stored_row(event: StoredEvent, ingest: int) -> Row:
+    """The row INSERT writes for one event: repository, ``@timestamp``, ``@ingesttimestamp``, the fields
+    JSON and the correlation marker columns (``@id`` is given by SQLite)."""
+    fields = event.fields
+    return (
+        event.repository,
+        event.timestamp,
+        ingest,
+        _fields_json(fields),
+        fields.get("hec_case"),
+        fields.get("channel"),
+    )
+
+
 def busy() -> HecError:
     return HecError(503, 9, "Server is busy")
 
@@ -123,8 +147,10 @@ class Store:
 
     def __init__(self, directory: str | Path | None, *, max_queued_events: int = 1_000_000) -> None:
         self._path = ":memory:" if directory is None else str(Path(directory) / "events.sqlite3")
+        self._turn: int | None = None  # the write-turn lock file (see _writer)
         if directory is not None:
             Path(directory).mkdir(parents=True, exist_ok=True)
+            self._turn = os.open(Path(directory) / "events.lock", os.O_RDWR | os.O_CREAT, 0o644)
         self._max_queued = max_queued_events
         self._queued = 0
         self._lock = threading.Lock()
@@ -140,7 +166,6 @@ class Store:
         if columns and "hec_case" not in columns:
             self._db.executescript(f"BEGIN IMMEDIATE;{_MIGRATE}COMMIT;")
         self._db.executescript(_SCHEMA)
-        self._next_seq = (self._db.execute("SELECT max(seq) FROM events").fetchone()[0] or 0) + 1
         self._thread = threading.Thread(target=self._run, name="hec-store", daemon=True)
         self._thread.start()
 
@@ -208,11 +233,27 @@ class Store:
         found: list[dict[str, Any]] = await job.future
         return found
 
+    @contextlib.contextmanager
+    def _writer(self) -> Iterator[None]:
+        """Hold the data folder's write turn (fcntl lock) around a write transaction: processes writing
+        one file (--workers) then take turns at once, where SQLite's busy handler polls them with
+        sleeps of up to 100 ms. The lock dies with its process, kill -9 included."""
+        if self._turn is None:
+            yield
+            return
+        fcntl.flock(self._turn, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._turn, fcntl.LOCK_UN)
+
     def close(self) -> None:
         """Finish every queued job, then close the database."""
         self._jobs.put(None)
         self._thread.join()
         self._db.close()
+        if self._turn is not None:
+            os.close(self._turn)
 
     def _run(self) -> None:
         stop = False
@@ -247,30 +288,14 @@ class Store:
                     reader.settle(error=exc)
 
     def _commit(self, writes: list[_Job]) -> None:
-        rows = []
-        seq = self._next_seq
         now = int(time.time() * 1000)
         error: BaseException | None = None
         try:
-            for job in writes:
-                for event in job.events:
-                    fields = event.fields
-                    rows.append(
-                        (
-                            seq,
-                            event.repository,
-                            event.timestamp,
-                            now,
-                            _fields_json(fields),
-                            fields.get("hec_case"),
-                            fields.get("channel"),
-                        )
-                    )
-                    seq += 1
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany(_INSERT, rows)
-            self._db.execute("COMMIT")
-            self._next_seq = seq
+            rows = [stored_row(event, now) for job in writes for event in job.events]
+            with self._writer():
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany(_INSERT, rows)
+                self._db.execute("COMMIT")
             self._failed = None
         except sqlite3.Error as exc:
             if self._db.in_transaction:

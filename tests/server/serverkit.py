@@ -9,6 +9,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -214,3 +215,55 @@ def ask(srv: Server, channel: str | None, ids: object, role: str | None = "ack",
     """An ack query for ``ids`` on ``channel`` (no channel header when None)."""
     headers = {"X-Splunk-Request-Channel": channel} if channel else {}
     return srv.post("/services/collector/ack", json.dumps({"acks": ids}), role=role, headers=headers, **kw)
+
+
+# --- concurrent load (test_load.py, test_workers.py) ---
+
+CLIENTS = 8
+
+
+def batch(marker: str, client: int, first: int, size: int) -> bytes:
+    return "".join(
+        json.dumps(
+            {
+                "event": f"client={client} seq={n}",
+                "time": 1_700_000_000 + n,
+                "fields": {"hec_case": marker, "client": str(client), "seq": str(n)},
+            }
+        )
+        for n in range(first, first + size)
+    ).encode()
+
+
+def run_clients(
+    srv: Server,
+    marker: str,
+    per_client: int,
+    size: int,
+    stop: threading.Event | None = None,
+    acked: list[tuple[int, int]] | None = None,
+) -> list[BaseException]:
+    """CLIENTS threads, each sending ``per_client`` events in requests of ``size``; returns their errors."""
+    errors: list[BaseException] = []
+
+    def client(number: int) -> None:
+        headers = {"Authorization": f"Splunk {srv.token()}"}
+        try:
+            with httpx.Client(base_url=srv.url, timeout=30) as http:
+                for first in range(0, per_client, size):
+                    if stop is not None and stop.is_set():
+                        return
+                    body = batch(marker, number, first, size)
+                    r = http.post("/services/collector", content=body, headers=headers)
+                    assert r.status_code == 200, r.text
+                    if acked is not None:
+                        acked.append((number, first))
+        except Exception as exc:  # reported to the test thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return errors

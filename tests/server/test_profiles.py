@@ -281,7 +281,18 @@ def test_index_of_another_repository(srv, marker):
     assert answer(srv.post("/services/collector", content)) == hec(400, 7, "Incorrect index", **{NUMBER: 2})
     r = srv.post("/services/collector", body(envelope(marker)), params={"index": "audit"})
     assert answer(r) == hec(400, 7, "Incorrect index", **{NUMBER: 0})
+    content = body(envelope(marker, index="main"), envelope(marker))
+    r = srv.post("/services/collector", content, params={"index": "audit"})
+    assert answer(r) == hec(400, 7, "Incorrect index", **{NUMBER: 1})
     assert raws(srv, marker) == []
+
+
+@pytest.mark.spec("IDX-3", profile=BOTH)
+def test_envelope_index_overrides_a_differing_query_index(srv, marker):
+    content = body(envelope(marker, event="a", index="main"), envelope(marker, event="b", index="main"))
+    r = srv.post("/services/collector", content, params={"index": "audit"})
+    assert answer(r) == OK
+    assert raws(srv, marker) == ["a", "b"]
 
 
 @pytest.mark.spec("SPL-1", profile=BOTH)

@@ -451,17 +451,34 @@ def test_index_differs_without_change_repo(body: str, k: int) -> None:  # IDX-3
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "k"),
     [
-        '{"event":"x"}',
-        '{"event":"x","index":"main"}',
-        '{"event":"x","index":"other"}',
-        '{"event":"a"}{"event":"b"}',
+        ('{"event":"x"}', 0),
+        ('{"event":"x","index":null}', 0),
+        ('{"event":"x","index":""}', 0),
+        ('{"event":"x","index":"other"}', 0),
+        ('{"event":"a","index":"main"}{"event":"b"}', 1),
+        ('{"event":"a","index":"main"}{"event":"b","index":"main"}{"event":"c","index":null}', 2),
+        ('{"event":"a"}{"event":"b"}', 0),
     ],
 )
-@pytest.mark.spec("IDX-3", profile="humio")
-def test_query_index_that_differs_fails_envelope_0(body: str) -> None:  # IDX-3 via SPL-1
-    assert error(body, query={"index": "other"}) == incorrect_index(0)
+@pytest.mark.spec("IDX-3", "SPL-1", profile=("humio", "splunk"))
+def test_query_index_that_differs_fails_first_envelope_without_own_index(body: str, k: int) -> None:
+    """IDX-3: the effective index is the envelope's own, else the query's: k is the first envelope
+    whose effective index differs from the token's repository."""
+    for profile in ("humio", "splunk"):
+        assert error(body, query={"index": "other"}, profile=profile) == incorrect_index(k)
+
+
+@pytest.mark.spec("IDX-3", profile=("humio", "splunk"))
+def test_envelope_naming_token_repository_overrides_differing_query_index() -> None:  # IDX-3
+    body = '{"event":"a","index":"main"}{"event":"b","index":"main"}'
+    for profile in ("humio", "splunk"):
+        stored = events(body, query={"index": "other"}, profile=profile)
+        assert [(e.repository, e.fields["#repo"], e.fields["@rawstring"]) for e in stored] == [
+            ("main", "main", "a"),
+            ("main", "main", "b"),
+        ]
 
 
 @pytest.mark.spec("IDX-2", "SPL-1", profile="humio")
