@@ -27,8 +27,9 @@ from hec_conformance.results import (
 )
 from hec_conformance.target import Target, TargetError, load_target
 from hec_conformance.transport import HttpRequest, HttpResponse, Transport, TransportError
+from hec_conformance.waivers import suite_version
 
-__version__ = "0.1.0"
+__version__ = suite_version()  # from the package metadata: pyproject.toml holds the one version
 
 __all__ = [
     "Case",
