@@ -1,8 +1,9 @@
 """What some tests need from outside the Python environment: programs, the npm client, shared/ files.
 
-A test asks with `need(CHROMIUM)` and gets the path. When the thing is absent the test is skipped with one
-line naming it and how to get it; with CI=true it fails instead (`.ci/run` installs everything), so CI
-can never pass by skipping.
+A test declares them with `@pytest.mark.needs(CHROMIUM, ...)` (checked before its fixtures run, by
+tests/conftest.py) and gets a path with `need(CHROMIUM)`. When one is absent the test is skipped, and all
+tests lacking it share one summary line naming it and how to get it; with CI=true it fails instead
+(`.ci/run` installs everything), so CI can never pass by skipping.
 """
 
 from __future__ import annotations
