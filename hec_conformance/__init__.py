@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from hec_conformance.transport import HttpRequest, HttpResponse, Transport, TransportError
     from hec_conformance.verdict import Outcome
 
-__version__ = "0.1.0"
 
 _HOMES = {
     "hec_conformance.catalogue": ("load_catalogue",),
@@ -94,6 +93,10 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     """A public name, imported from its module on first use (PEP 562)."""
+    if name == "__version__":  # from the package metadata: pyproject.toml holds the one version
+        from hec_conformance.waivers import suite_version
+
+        return suite_version()
     module = _HOME.get(name)
     if module is None:
         raise AttributeError(f"module 'hec_conformance' has no attribute {name!r}")

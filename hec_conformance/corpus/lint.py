@@ -28,9 +28,10 @@ from hec_conformance.protocol import HUMIO_HEC, KIND_CAPABILITY, ingest_tree
 
 
 def default_cases_dir() -> Path:
-    """The corpus directory: env HECC_CASES, else `cases/` beside the package."""
+    """The corpus directory: env HECC_CASES, else the package's `cases/` (in a checkout a link to the
+    repository's top-level `cases/`, which is what it resolves to; in a wheel the corpus built into it)."""
     configured = os.environ.get("HECC_CASES")
-    return Path(configured) if configured else Path(__file__).resolve().parents[2] / "cases"
+    return Path(configured) if configured else (Path(__file__).resolve().parents[1] / "cases").resolve()
 
 
 class _File:

@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+from prerequisites import WRK
+
 from benchmarks.__main__ import main
 
 
+@pytest.mark.needs(WRK)
 def test_smoke_run_writes_results(tmp_path: Path) -> None:
     assert main(["--smoke", "--only", "ingest", "--out", str(tmp_path)]) == 0
     (json_file,) = tmp_path.glob("*.json")

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
+from prerequisites import SPEC, need
 
 from hec_conformance.catalogue import LEVELS, PROFILES, load_catalogue
 
-REPO = Path(__file__).resolve().parents[2]
 _ROW = re.compile(r"^\| ([A-Z]+-\d+) \| ([^|]+) \| (.+) \|$")
 _ORD = re.compile(r"^\*\*([A-Z]+-\d+) \((MUST|SHOULD|MAY)\)\.\*\*(.*)$")
 _CAP = re.compile(r"cap `([^`]+)`")
@@ -29,10 +27,6 @@ class SpecRow:
     levels: dict[str, str] = field(default_factory=dict)  # only when the cell names profiles
     level: str | None = None
     capability: str | None = None
-
-
-def spec_path() -> Path:
-    return Path(os.environ.get("HECC_SPEC") or REPO.parent / "shared" / "SPEC.md")
 
 
 def parse_spec(text: str) -> dict[str, SpecRow]:
@@ -67,17 +61,17 @@ def parse_spec(text: str) -> dict[str, SpecRow]:
 
 @pytest.fixture(scope="module")
 def spec() -> dict[str, SpecRow]:
-    path = spec_path()
-    assert path.is_file(), f"SPEC.md not found at {path} (set HECC_SPEC): the catalogue cannot be checked"
-    rows = parse_spec(path.read_text("utf-8"))
+    rows = parse_spec(need(SPEC).read_text("utf-8"))
     assert len(rows) > 50, "SPEC.md parsed to too few requirement rows: the parser is wrong"
     return rows
 
 
+@pytest.mark.needs(SPEC)
 def test_same_ids_in_spec_order(spec):
     assert list(load_catalogue()) == list(spec)
 
 
+@pytest.mark.needs(SPEC)
 def test_levels_match_spec(spec):
     for rid, requirement in load_catalogue().items():
         row = spec[rid]
@@ -87,12 +81,14 @@ def test_levels_match_spec(spec):
             assert requirement.levels and set(requirement.levels.values()) == {row.level}, rid
 
 
+@pytest.mark.needs(SPEC)
 def test_capabilities_and_sections_match_spec(spec):
     for rid, requirement in load_catalogue().items():
         assert requirement.capability == spec[rid].capability, rid
         assert requirement.section == spec[rid].section, rid
 
 
+@pytest.mark.needs(SPEC)
 def test_profiles_follow_spec_section_0(spec):
     """In splunk the suite checks responses only: §4, §5 and §7 rows apply there only when they
     state a splunk behaviour or an error answer; every other section applies in both profiles."""

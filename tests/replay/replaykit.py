@@ -4,7 +4,6 @@ a small counting HTTP server, captures built in code."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import ssl
@@ -25,11 +24,6 @@ from suitekit import ROOT, RunningServer, hecc, start_reference_server  # noqa: 
 
 __all__ = ["ROOT", "RunningServer", "hecc", "start_reference_server"]
 FAR_END = 4_102_444_800_000
-CAPTURES = next(
-    (p for p in (ROOT.parent / "shared" / "captures", Path("/work/shared/captures")) if p.is_dir()),
-    ROOT.parent / "shared" / "captures",
-)
-NODE_MODULES = Path(os.environ.get("HECC_NODE_PREFIX", Path.home() / ".cache" / "hecc-node")) / "node_modules"
 
 
 def fresh_server(tmp: Path, *extra: str, profile: str = "humio", config: str = "suite.yaml") -> RunningServer:

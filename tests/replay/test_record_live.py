@@ -11,7 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from replaykit import NODE_MODULES, ROOT, Recording, fresh_server, hecc, query, replay_json, target_of
+import pytest
+from prerequisites import CURL, NODE, SPLUNK_LOGGING, need
+from replaykit import ROOT, Recording, fresh_server, hecc, query, replay_json, target_of
 
 from hec_conformance.corpus import check
 
@@ -44,10 +46,9 @@ def _canonical(events: list[dict[str, Any]]) -> list[str]:
     )
 
 
+@pytest.mark.needs(NODE, SPLUNK_LOGGING, CURL)  # CURL: the capture's curl script
 def test_real_clients_recorded_replayed_and_stored_alike(tmp_path: Path) -> None:
-    assert (NODE_MODULES / "splunk-logging").is_dir(), (
-        f"npm splunk-logging missing in {NODE_MODULES} (.ci/run)"
-    )
+    node, node_modules = need(NODE), need(SPLUNK_LOGGING).parent
     first = fresh_server(tmp_path / "first")
     second = fresh_server(tmp_path / "second")
     try:
@@ -72,12 +73,12 @@ def test_real_clients_recorded_replayed_and_stored_alike(tmp_path: Path) -> None
             )
             assert py.returncode == 0, py.stderr
             node = subprocess.run(
-                ["node", "-e", NODE_CLIENT, str(recording.port), token],
+                [node, "-e", NODE_CLIENT, str(recording.port), token],
                 capture_output=True,
                 text=True,
                 timeout=60,
                 check=False,
-                env={**os.environ, "NODE_PATH": str(NODE_MODULES)},
+                env={**os.environ, "NODE_PATH": str(node_modules)},
             )
             assert node.returncode == 0, node.stderr
         finally:

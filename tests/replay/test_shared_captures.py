@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from replaykit import CAPTURES, RunningServer, hecc, query, replay_json
+from prerequisites import SHARED_CAPTURES, need
+from replaykit import RunningServer, hecc, query, replay_json
 
 from hec_conformance.replay.marking import Channels
 
@@ -128,15 +129,17 @@ def _partial(want: list[dict[str, Any]], got: list[dict[str, Any]]) -> None:
         pool.remove(match)
 
 
+@pytest.mark.needs(SHARED_CAPTURES)
 @pytest.mark.parametrize("name", sorted(ANSWERS))
 def test_capture_imports_replays_and_stores_as_spec_says(
     name: str, server: RunningServer, tmp_path: Path
 ) -> None:
+    captures = need(SHARED_CAPTURES)
     capture = tmp_path / f"{name}.jsonl"
-    done = hecc("capture", "import", str(CAPTURES / f"{name}.raw"), "--out", str(capture))
+    done = hecc("capture", "import", str(captures / f"{name}.raw"), "--out", str(capture))
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in capture.read_text().splitlines()]
-    recorded = [json.loads(line) for line in (CAPTURES / f"{name}.jsonl").read_text().splitlines()]
+    recorded = [json.loads(line) for line in (captures / f"{name}.jsonl").read_text().splitlines()]
     assert len(lines) == len(recorded) == len(ANSWERS[name])
     for line, meta in zip(lines, recorded, strict=True):  # body byte-exact, token replaced by its role
         assert line["method"] == meta["method"]

@@ -9,7 +9,9 @@ import subprocess
 from pathlib import Path
 
 import httpx
+import pytest
 import trustme
+from prerequisites import CURL, need
 from replaykit import Recording, RunningServer, fresh_server, hecc, query, replay_json, target_of
 
 
@@ -169,6 +171,7 @@ def test_har_import_then_replay(tmp_path: Path, server: RunningServer) -> None:
     )
 
 
+@pytest.mark.needs(CURL)
 def test_expect_100_continue_is_answered_and_recorded(tmp_path: Path) -> None:
     capture = tmp_path / "expect.jsonl"
     body = tmp_path / "body.json"
@@ -177,7 +180,7 @@ def test_expect_100_continue_is_answered_and_recorded(tmp_path: Path) -> None:
     try:
         done = subprocess.run(
             [
-                "curl",
+                need(CURL),
                 "-sS",
                 "-w",
                 " %{time_total}",

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from prerequisites import CHROMIUM, need
 from reportkit import document
 
 from hec_conformance.reports import render_html
 
-CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -26,12 +26,13 @@ ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 15_000
+pytestmark = pytest.mark.needs(CHROMIUM)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, timeout=60_000)
+        browser = p.chromium.launch(executable_path=need(CHROMIUM), args=ARGS, timeout=60_000)
         yield browser
         browser.close()
 
