@@ -63,7 +63,7 @@ class HttpResponse:
 
 
 def ssl_context(tls: Tls) -> ssl.SSLContext | bool:
-    """The httpx `verify` value for these TLS settings (True: the system's default verification)."""
+    """The TLS context for these settings (True: the system's default verification)."""
     if tls.ca is None and tls.cert is None and tls.verify:
         return True
     ctx = ssl.create_default_context(cafile=str(tls.ca) if tls.ca else None)
@@ -245,7 +245,8 @@ class Transport:
         return self._read_answer(conn, what, reused, started)
 
     def _read_answer(self, conn: _Connection, what: str, reused: bool, started: float) -> HttpResponse:
-        status, headers, body, got_any = 0, (), bytearray(), False
+        status, body, got_any = 0, bytearray(), False
+        headers: tuple[tuple[str, str], ...] = ()
         while True:
             try:
                 event = conn.h11.next_event()
@@ -258,7 +259,8 @@ class Transport:
             elif isinstance(event, h11.Response):
                 status = event.status_code
                 headers = tuple(
-                    (k.decode("latin-1"), v.decode("latin-1")) for k, v in event.headers.raw_items()
+                    (bytes(k).decode("latin-1"), bytes(v).decode("latin-1"))
+                    for k, v in event.headers.raw_items()
                 )
             elif isinstance(event, h11.Data):
                 body += event.data
