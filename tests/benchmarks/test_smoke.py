@@ -26,6 +26,7 @@ def test_smoke_run_writes_results(tmp_path: Path) -> None:
     assert "| kv x100 plain c64 |" in markdown
 
 
+@pytest.mark.needs(WRK)
 def test_smoke_run_of_workers_sets_them_beside_one_process(tmp_path: Path) -> None:
     assert main(["--smoke", "--only", "ingest,workers", "--out", str(tmp_path)]) == 0
     (json_file,) = tmp_path.glob("*.json")
