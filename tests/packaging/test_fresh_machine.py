@@ -21,7 +21,7 @@ NEEDING = [
 ]
 NEEDED = {
     "chromium: apt-get install chromium": 6,
-    "wrk: apt-get install wrk": 1,
+    "wrk: apt-get install wrk": 2,
     "node: apt-get install nodejs npm": 1,
     "curl: apt-get install curl": 1,
     "SPEC.md: kept in shared/ beside the repository; or set HECC_SPEC=/path/to/SPEC.md": 4,

@@ -50,4 +50,4 @@ def test_a_pytest_session_without_hec_options_loads_only_the_entry_module(tmp_pa
 
 def test_the_public_api_still_loads_on_first_use(tmp_path: Path) -> None:
     loaded = _modules("from hec_conformance import Engine, load_target", tmp_path)
-    assert "hec_conformance.engine" in loaded and "httpx" in loaded
+    assert "hec_conformance.engine" in loaded and "h11" in loaded
