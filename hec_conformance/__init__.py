@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from hec_conformance.results import (
         CaseFinished,
         CaseStarted,
-        Diff,
+        Check,
         EventsRead,
         RequestSent,
         ResponseReceived,
@@ -49,7 +49,7 @@ _HOMES = {
     "hec_conformance.results": (
         "CaseFinished",
         "CaseStarted",
-        "Diff",
+        "Check",
         "EventsRead",
         "RequestSent",
         "ResponseReceived",
@@ -68,7 +68,7 @@ __all__ = [
     "CaseFinished",
     "CaseStarted",
     "CorpusError",
-    "Diff",
+    "Check",
     "Engine",
     "EventsRead",
     "FieldDiff",

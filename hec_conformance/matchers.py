@@ -106,34 +106,53 @@ def match_partial(
     return diffs
 
 
+Unit = tuple[str, list[FieldDiff]]
+"""One thing checked: its path and its differences (none: it held)."""
+
+
+def event_units(
+    expected: list[dict[str, Any]],
+    actual: list[dict[str, Any]],
+    sent_at_ms: int,
+    ignore: frozenset[str] = frozenset(),
+) -> list[Unit]:
+    """Stored events in order, one unit per thing checked: the count (`events`), then, when it is
+    right, each expected field of each event (`events[i].name`) and each `"*": {absent: true}` rule
+    (`events[i].*`); `ignore` fields are never checked.
+
+    An expected event with ``"*": {absent: true}`` also allows no field it does not name, except
+    fields whose names start with ``@`` or ``#`` (the target's own) and the `ignore` fields.
+    """
+    if len(expected) != len(actual):
+        wrong = FieldDiff(
+            "events",
+            f"{len(expected)} event(s)",
+            f"{len(actual)} event(s)",
+            "different number of stored events",
+        )
+        return [("events", [wrong])]
+    units: list[Unit] = [("events", [])]
+    for i, (exp, act) in enumerate(zip(expected, actual, strict=True)):
+        for key, want in exp.items():
+            if key in ignore or key == OTHERS:
+                continue
+            path = f"events[{i}].{key}"
+            units.append((path, match_value(want, act.get(key, MISSING), path, sent_at_ms)))
+        if OTHERS in exp:
+            extra = [
+                FieldDiff(f"events[{i}].{name}", {"absent": True}, value, UNNAMED)
+                for name, value in act.items()
+                if name not in exp and name not in ignore and name[:1] not in ("@", "#")
+            ]
+            units.append((f"events[{i}].{OTHERS}", extra))
+    return units
+
+
 def match_events(
     expected: list[dict[str, Any]],
     actual: list[dict[str, Any]],
     sent_at_ms: int,
     ignore: frozenset[str] = frozenset(),
 ) -> list[FieldDiff]:
-    """Stored events in order: equal count, then each a partial map; `ignore` fields are never checked.
-
-    An expected event with ``"*": {absent: true}`` also allows no field it does not name, except
-    fields whose names start with ``@`` or ``#`` (the target's own) and the `ignore` fields.
-    """
-    if len(expected) != len(actual):
-        return [
-            FieldDiff(
-                "events",
-                f"{len(expected)} event(s)",
-                f"{len(actual)} event(s)",
-                "different number of stored events",
-            )
-        ]
-    diffs: list[FieldDiff] = []
-    for i, (exp, act) in enumerate(zip(expected, actual, strict=True)):
-        wanted = {k: v for k, v in exp.items() if k not in ignore and k != OTHERS}
-        diffs.extend(match_partial(wanted, act, sent_at_ms, prefix=f"events[{i}]"))
-        if OTHERS in exp:
-            diffs.extend(
-                FieldDiff(f"events[{i}].{name}", {"absent": True}, value, UNNAMED)
-                for name, value in act.items()
-                if name not in exp and name not in ignore and name[:1] not in ("@", "#")
-            )
-    return diffs
+    """Every difference of `event_units`: equal count, then each event a partial map."""
+    return [d for _, diffs in event_units(expected, actual, sent_at_ms, ignore) for d in diffs]

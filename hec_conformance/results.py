@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
+from enum import StrEnum
 from typing import Any, ClassVar
 
 
@@ -108,22 +109,49 @@ class EventsRead(ResultEvent):
     polls: int
 
 
+class CheckResult(StrEnum):
+    """What one check came to."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_CHECKED = "not_checked"  # it could not be made (no read-back, no positive control): never a pass
+
+
 @dataclass(frozen=True)
-class Diff:
-    """A field-level difference found in request `index`'s response or stored events."""
+class Check:
+    """One check a case made and the requirements it is evidence for; a failed check is a diff line.
+
+    `part` says what was checked (PARTS); `path` where (`status`, `body.code`, `events[0].host`,
+    `stored`); `level` caps the requirements' levels (None: theirs); `reason` says why it failed or
+    was not checked.
+    """
 
     index: int
     part: str
     path: str
-    expected: Any
-    actual: Any
-    reason: str
+    requirements: tuple[str, ...]
+    level: str | None
+    result: CheckResult
+    expected: Any = None
+    actual: Any = None
+    reason: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.result is CheckResult.FAIL
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form."""
+        out = asdict(self)
+        out["requirements"] = list(self.requirements)
+        out["result"] = self.result.value
+        return out
 
     def __str__(self) -> str:
-        return (
-            f"request {self.index} {self.part} {self.path}: expected {self.expected!r}, "
-            f"got {self.actual!r} ({self.reason})"
-        )
+        where = f"request {self.index} {self.path} [{', '.join(self.requirements)}]"
+        if self.result is CheckResult.NOT_CHECKED:
+            return f"{where}: not checked ({self.reason})"
+        return f"{where}: expected {self.expected!r}, got {self.actual!r} ({self.reason})"
 
 
 @dataclass(frozen=True)
@@ -138,22 +166,32 @@ class CaseFinished(ResultEvent):
     requirements: tuple[str, ...]
     level: str | None
     messages: tuple[str, ...] = ()
-    diffs: tuple[Diff, ...] = ()
+    checks: tuple[Check, ...] = ()
     duration_ms: float = 0.0
+    # Each requirement the case names, and what its checks came to (hec_conformance.verdict).
+    requirement_outcomes: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def diffs(self) -> tuple[Check, ...]:
+        """The failed checks: the diff lines."""
+        return tuple(c for c in self.checks if c.failed)
 
     def to_dict(self) -> dict[str, Any]:
         out = super().to_dict()
-        out["diffs"] = [asdict(d) for d in self.diffs]
+        out["checks"] = [c.to_dict() for c in self.checks]
+        out["requirement_outcomes"] = dict(self.requirement_outcomes)
         return out
 
 
 @dataclass(frozen=True)
 class RunFinished(ResultEvent):
-    """A run ended; `counts` maps each outcome to how many case variants had it."""
+    """A run ended; `counts` maps each outcome to how many case variants had it, `requirements` each
+    requirement id to the outcomes it came to in the case variants checking it."""
 
     kind: ClassVar[str] = "run_finished"
     counts: dict[str, int] = field(default_factory=dict)
     duration_s: float = 0.0
+    requirements: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 Listener = Callable[[ResultEvent], None]

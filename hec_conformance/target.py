@@ -66,6 +66,7 @@ class Target:
     tls: Tls = Tls()
     limits: Mapping[str, int] = field(default_factory=dict)
     endpoints: Mapping[str, str] = field(default_factory=dict)
+    connections: str = "per-case"  # or "reuse": keep a clean keep-alive connection across cases
     source: Path | None = None
 
     def has(self, capability: str) -> bool:
@@ -155,6 +156,7 @@ def parse_target(
         tls=tls,
         limits=dict(data.get("limits", {})),
         endpoints=dict(data.get("endpoints", {})),
+        connections=data.get("connections", "per-case"),
         source=source,
     )
 

@@ -6,6 +6,8 @@ Every front end, writer and feature package asks this module; none spells an out
     judge(result, vendor_profile)         # the reported outcome, waivers applied (once per case variant)
     failing_outcomes("should")            # {fail, warn, error}: what breaks conformance at --fail-on should
     count(outcomes)                       # {"pass": n, "fail": n, ...} in report order
+    requirement_outcomes(checks, levels)  # per requirement: the worst of the checks attributed to it
+    case_outcome(per_requirement)         # the case variant's: the worst of its requirements'
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from hec_conformance.results import CaseFinished
+    from hec_conformance.results import CaseFinished, Check
     from hec_conformance.waivers import Deviation
 
 
@@ -109,3 +111,40 @@ def count(outcomes: Iterable[str]) -> dict[str, int]:
 def failing_count(counts: Mapping[str, int], fail_on: str) -> int:
     """How many case variants break conformance at `fail_on`."""
     return sum(counts.get(o.value, 0) for o in failing_outcomes(fail_on))
+
+
+# Worst first: what a requirement comes to when its checks disagree.
+SEVERITY = (Outcome.FAIL, Outcome.WARN, Outcome.INFO, Outcome.PASS, Outcome.UNSUPPORTED)
+
+
+def weakest(*levels: str | None) -> str:
+    """The weakest of the given levels (None ignored; MUST when none is given)."""
+    given = [LEVELS.index(level) for level in levels if level is not None]
+    return LEVELS[max(given, default=0)]
+
+
+def requirement_outcomes(
+    checks: Iterable[Check], levels: Mapping[str, str | None], cap: str | None = None
+) -> dict[str, Outcome]:
+    """What each requirement comes to through the checks attributed to it (issue 10): a failed check
+    is the mismatch outcome at the weakest of the requirement's level in the profile (`levels`; None:
+    it does not apply there and the check says nothing about it), the check's own level and `cap` (a
+    case's explicit level); passed checks make `pass`; a requirement whose checks all went unchecked
+    is `unsupported`. The worst outcome of its checks wins."""
+    found: dict[str, list[Outcome]] = {}
+    for check in checks:
+        for rid in check.requirements:
+            level = levels.get(rid)
+            if level is None:
+                continue
+            if check.result == "fail":
+                outcome = MISMATCH_OUTCOME[weakest(level, check.level, cap)]
+            else:
+                outcome = Outcome.PASS if check.result == "pass" else Outcome.UNSUPPORTED
+            found.setdefault(rid, []).append(outcome)
+    return {rid: min(outcomes, key=SEVERITY.index) for rid, outcomes in found.items()}
+
+
+def case_outcome(per_requirement: Mapping[str, Outcome]) -> Outcome:
+    """A case variant's outcome: the worst of its requirements' (unsupported when nothing was checked)."""
+    return min(per_requirement.values(), key=SEVERITY.index, default=Outcome.UNSUPPORTED)

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
 import uuid
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from typing import Any
 
+from hec_conformance.corpus.model import request_kind
 from hec_conformance.engine.build import BuiltRequest, build_request, repeat_count, roles_used
-from hec_conformance.engine.expect import check_response, effective_expect, expected_count
+from hec_conformance.engine.checks import Attribution
+from hec_conformance.engine.expect import effective_expect, expected_count, response_units
 from hec_conformance.engine.placeholders import (
     Context,
     MissingRole,
@@ -19,16 +19,15 @@ from hec_conformance.engine.placeholders import (
     role_repository,
     roles_named,
 )
+from hec_conformance.engine.stored import Sent, StoredChecks, no_readback_reason
 from hec_conformance.engine.variants import apply_variant, case_variants
-from hec_conformance.matchers import FieldDiff, match_events
-from hec_conformance.protocol import EVENT, splunk_authorization
-from hec_conformance.readback import ReadbackError, Reader, make_reader
+from hec_conformance.readback import ReadbackError
 from hec_conformance.redaction import REDACTED
 from hec_conformance.results import (
     CaseFinished,
     CaseStarted,
-    Diff,
-    EventsRead,
+    Check,
+    CheckResult,
     Listener,
     RequestSent,
     ResponseReceived,
@@ -37,10 +36,9 @@ from hec_conformance.results import (
     RunStarted,
 )
 from hec_conformance.target import Target
-from hec_conformance.transport import HttpRequest, HttpResponse, Transport, TransportError
-from hec_conformance.verdict import MISMATCH_OUTCOME
+from hec_conformance.transport import HttpResponse, Transport, TransportError
+from hec_conformance.verdict import Outcome, case_outcome, count, requirement_outcomes
 
-SENTINEL_ROLES = ("default", "other_repo", "json_parser", "regex_parser")
 # A request repeated more often than this (a large declared limit) makes its case unsupported.
 MAX_REPEAT = 10_000
 # A case using a declared limit larger than this is unsupported (its body could repeat a byte so often).
@@ -49,20 +47,8 @@ MAX_LIMIT_BODY = 256 * 1024 * 1024
 QUERY_API_READBACK = "logscale-query"
 
 
-@dataclass(frozen=True)
-class _Sent:
-    index: int
-    built: BuiltRequest
-    expect: dict[str, Any]
-    sent_at_ms: int
-
-
 def _now_ms() -> int:
     return int(time.time() * 1000)
-
-
-def _diffs(index: int, part: str, found: Iterable[FieldDiff]) -> list[Diff]:
-    return [Diff(index, part, **fd.to_dict()) for fd in found]
 
 
 class Engine:
@@ -81,9 +67,16 @@ class Engine:
         self.catalogue = catalogue
         self.listeners: list[Listener] = list(listeners)
         self.readback_timeout = readback_timeout
-        self._transport = Transport(target.url, target.tls, http_timeout)
-        self._reader: Reader | None = None
+        self._transport = Transport(target.url, target.tls, http_timeout)  # the cases' connection
         self._secrets = sorted(target.secrets(), key=len, reverse=True)
+        self._stored = StoredChecks(
+            target,
+            Transport(target.url, target.tls, http_timeout),  # the positive controls' own connection
+            readback_timeout,
+            self.emit,
+            self.redact,
+        )
+        self._levels = {rid: r.level_for(target.profile) for rid, r in catalogue.items()}
 
     # -- plumbing -------------------------------------------------------------------------------------
     def emit(self, event: ResultEvent) -> None:
@@ -94,8 +87,7 @@ class Engine:
     def close(self) -> None:
         """Close the connections to the target and the read-back."""
         self._transport.close()
-        if self._reader is not None:
-            self._reader.close()
+        self._stored.close()
 
     def redact(self, text: str) -> str:
         """`text` with every token of the target replaced by ***."""
@@ -116,17 +108,36 @@ class Engine:
             out.append((name, self.redact(value)))
         return tuple(out)
 
-    def start_run(self) -> None:
-        """Announce a run (no tokens in the event)."""
-        self.emit(
-            RunStarted(
-                self.target.url, self.target.profile, tuple(sorted(self.target.capabilities)), time.time()
-            )
-        )
+    def execute(self, cases: Iterable[tuple[Any, str]]) -> Iterator[ResultEvent]:
+        """Run `(case, variant)` pairs as one run, pulled one at a time: yields (and emits) RunStarted,
+        each case variant's events, then RunFinished with the outcomes counted per case variant and per
+        requirement. Nothing runs until the stream is read."""
+        started = time.monotonic()
+        seen: list[ResultEvent] = []
+        self.listeners.append(seen.append)
+        outcomes: list[str] = []
+        by_requirement: dict[str, list[str]] = {}
+        try:
+            capabilities = tuple(sorted(self.target.capabilities))
+            self.emit(RunStarted(self.target.url, self.target.profile, capabilities, time.time()))
+            yield from self._drain(seen)
+            for case, variant in cases:
+                result = self.run(case, variant)
+                outcomes.append(result.outcome)
+                for rid, outcome in result.requirement_outcomes.items():
+                    by_requirement.setdefault(rid, []).append(outcome)
+                yield from self._drain(seen)
+            per_requirement = {rid: count(found) for rid, found in by_requirement.items()}
+            self.emit(RunFinished(count(outcomes), time.monotonic() - started, per_requirement))
+            yield from self._drain(seen)
+        finally:
+            self.listeners.remove(seen.append)
 
-    def finish_run(self, counts: Mapping[str, int], duration_s: float) -> None:
-        """Announce the end of a run with the number of case variants per outcome."""
-        self.emit(RunFinished(dict(counts), duration_s))
+    @staticmethod
+    def _drain(seen: list[ResultEvent]) -> Iterator[ResultEvent]:
+        events = list(seen)
+        seen.clear()
+        yield from events
 
     # -- what runs ------------------------------------------------------------------------------------
     def variants(self, case: Any) -> tuple[str, ...]:
@@ -164,9 +175,7 @@ class Engine:
         for raw in case.requests:
             expect = effective_expect(raw, t.profile)
             roles |= roles_used(raw) | roles_named(raw) | roles_named(expect)
-            if expected_count(expect) is not None:
-                if not t.has("readback"):
-                    return "its expectations read stored events; target lacks capability readback"
+            if expected_count(expect) is not None and no_readback_reason(t) is None:
                 roles.add(str(expect.get("repository", "default")))
         for role in sorted(roles):
             if role == "read" and not t.readback.token:
@@ -186,15 +195,22 @@ class Engine:
             return f"a request would be repeated {most} times, more than the engine's bound of {MAX_REPEAT}"
         return None
 
-    # -- running --------------------------------------------------------------------------------------
+    # -- running ------------------------------------------------------------------------------------
     def run(self, case: Any, variant: str = "base") -> CaseFinished:
-        """Run one case variant and return (and emit) its verdict."""
+        """Run one case variant and return (and emit) its verdict (`execute` runs many as a run)."""
         started = time.monotonic()
         level = self.level(case)
         reqs = tuple(case.requirements)
         self.emit(CaseStarted(case.id, variant, str(case.file), reqs, level))
 
-        def finish(outcome: str, messages: Iterable[str] = (), diffs: Iterable[Diff] = ()) -> CaseFinished:
+        def finish(outcome: str, messages: Iterable[str] = (), checks: Iterable[Check] = ()) -> CaseFinished:
+            checks = tuple(checks)
+            per_requirement = requirement_outcomes(checks, self._levels, case.level)
+            if outcome == "checked":
+                outcome = case_outcome(per_requirement)
+                unchecked = dict.fromkeys(c.reason for c in checks if c.result is CheckResult.NOT_CHECKED)
+                failed = sum(c.failed for c in checks)
+                messages = [*([f"{failed} failed check(s)"] if failed else []), *unchecked]
             result = CaseFinished(
                 case.id,
                 variant,
@@ -203,49 +219,88 @@ class Engine:
                 reqs,
                 level,
                 tuple(messages),
-                tuple(diffs),
+                checks,
                 (time.monotonic() - started) * 1000,
+                {rid: o.value for rid, o in per_requirement.items()},
             )
             self.emit(result)
             return result
 
         reason = self.unsupported_reason(case, variant)
         if reason:
-            return finish("unsupported", [reason])
-        assert level is not None
+            return finish(Outcome.UNSUPPORTED, [reason])
         try:
-            diffs = self._run(case, variant)
+            checks = self._run(case, variant)
         except MissingRole as exc:
-            return finish("unsupported", [f"target has no token role {exc.args[0]}"])
+            return finish(Outcome.UNSUPPORTED, [f"target has no token role {exc.args[0]}"])
         except TransportError as exc:
-            return finish("error", [f"target unreachable: {self.redact(str(exc))}"])
+            return finish(Outcome.ERROR, [f"target unreachable: {self.redact(str(exc))}"])
         except ReadbackError as exc:
-            return finish("error", [f"read-back failed: {self.redact(str(exc))}"])
-        if not diffs:
-            return finish("pass")
-        return finish(MISMATCH_OUTCOME[level], [f"{len(diffs)} difference(s) at level {level}"], diffs)
+            return finish(Outcome.ERROR, [f"read-back failed: {self.redact(str(exc))}"])
+        finally:
+            if self.target.connections != "reuse":
+                self._transport.close()
+        return finish("checked", checks=self._applicable(checks))
 
-    def _run(self, case: Any, variant: str) -> list[Diff]:
+    def _applicable(self, checks: list[Check]) -> list[Check]:
+        """A check whose requirements all lie outside the target's profile says nothing there."""
+        out = []
+        for c in checks:
+            if c.requirements and not any(self._levels.get(r) for r in c.requirements):
+                why = f"{', '.join(c.requirements)} do not apply in profile {self.target.profile}"
+                c = dataclasses.replace(c, result=CheckResult.NOT_CHECKED, reason=why)
+            out.append(c)
+        return out
+
+    def _run(self, case: Any, variant: str) -> list[Check]:
         channel, channel2 = str(uuid.uuid4()), str(uuid.uuid4())
-        diffs: list[Diff] = []
-        sent: list[_Sent] = []
+        checks: list[Check] = []
+        sent: list[Sent] = []
         for index, raw in enumerate(case.requests):
             request = apply_variant(raw, variant)
             times = repeat_count(request, self.target)
             for repetition in range(times):
+                if sent:
+                    checks += self._unrequested(sent[-1], self._transport.unrequested())
                 ctx = Context(self.target, marker=str(uuid.uuid4()), channel=channel, channel2=channel2)
                 expect = ctx.expand_all(effective_expect(request, self.target.profile))
+                attribution = Attribution(case.requirements, expect.get("requirements"))
                 built = build_request(request, ctx, reads_back=expected_count(expect) is not None)
                 sent_at = _now_ms()
                 resp = self._exchange(case.id, variant, index, built, ctx.marker, sent_at)
-                found = check_response(expect, resp, sent_at)
+                found = attribution.unit_checks(index, response_units(expect, resp, sent_at))
+                failed = any(c.failed for c in found)
                 if times > 1:  # name the answer that differs; the ones after it would add nothing
-                    found = [dataclasses.replace(d, path=f"repeat[{repetition}].{d.path}") for d in found]
-                diffs += _diffs(index, "response", found)
-                sent.append(_Sent(index, built, expect, sent_at))
-                if found:
+                    found = [dataclasses.replace(c, path=f"repeat[{repetition}].{c.path}") for c in found]
+                if failed or repetition == times - 1:
+                    checks += found
+                kind = request_kind(request)
+                sent.append(Sent(index, built, kind, expect, attribution, sent_at, resp.status))
+                if failed:
                     break
-        return diffs + self._read_back(case, variant, sent)
+        if sent:
+            checks += self._unrequested(
+                sent[-1], self._transport.end_case(self.target.connections == "reuse")
+            )
+        stored = self._stored.checks(case.id, variant, case.readback_start or 0, sent, self._repository)
+        return checks + stored
+
+    def _unrequested(self, last: Sent, stray: bytes) -> list[Check]:
+        """A failed check on the request whose answer came with `stray` bytes after it (ORD-1's "the first
+        failure is the answer": one request, one answer; counted for what that request tests)."""
+        if not stray:
+            return []
+        shown = self._redact_bytes(stray[:200]).decode("utf-8", "replace")
+        return [
+            last.attribution.check(
+                last.index,
+                "unrequested",
+                CheckResult.FAIL,
+                expected="no bytes until the next request",
+                actual=shown,
+                reason=f"target sent an unrequested response after request {last.index}",
+            )
+        ]
 
     def _exchange(
         self, case_id: str, variant: str, index: int, built: BuiltRequest, marker: str, sent_at: int
@@ -280,118 +335,9 @@ class Engine:
         return resp
 
     # -- read-back ------------------------------------------------------------------------------------
-    def _reader_(self) -> Reader:
-        if self._reader is None:
-            self._reader = make_reader(self.target)
-        return self._reader
-
-    def _repository(self, s: _Sent) -> str:
+    def _repository(self, s: Sent) -> str:
         role = str(s.expect.get("repository", s.built.role))
         try:
             return role_repository(self.target, role)
         except MissingRole:
             return role_repository(self.target, "default")
-
-    def _read_back(self, case: Any, variant: str, sent: list[_Sent]) -> list[Diff]:
-        checks = [s for s in sent if expected_count(s.expect) is not None]
-        start = case.readback_start or 0
-        diffs: list[Diff] = []
-        proved: set[str] = set()
-        for s in checks:
-            want = expected_count(s.expect) or 0
-            repository = self._repository(s)
-            events, polls = self._read_settled(repository, s.built.lookups, want, start, proved)
-            query = " | ".join(f"{f}={v}" for f, v in s.built.lookups)
-            shown = tuple(json.loads(self.redact(json.dumps(e, ensure_ascii=False))) for e in events)
-            self.emit(EventsRead(case.id, variant, s.index, repository, query, shown, polls))
-            if "events" in s.expect:
-                found = match_events(
-                    list(s.expect["events"]),
-                    events,
-                    s.sent_at_ms,
-                    ignore=frozenset({self.target.marker_field}),
-                )
-            elif len(events) != want:
-                found = [FieldDiff("stored", want, len(events), "different number of stored events")]
-            else:
-                found = []
-            diffs += _diffs(s.index, "stored", found)
-        return diffs
-
-    def _read_all(
-        self, repository: str, lookups: tuple[tuple[str, str], ...], start: int
-    ) -> list[dict[str, Any]]:
-        events: list[dict[str, Any]] = []
-        seen: set[str] = set()
-        for field, value in lookups:
-            for event in self._reader_().read(repository, field, value, start):
-                key = str(event.get("@id")) if "@id" in event else json.dumps(event, sort_keys=True)
-                if key not in seen:
-                    seen.add(key)
-                    events.append(event)
-        # Several lookups (marker in `fields` and in `source`): merge in query order.
-        return sorted(events, key=lambda e: e.get("@timestamp", 0)) if len(lookups) > 1 else events
-
-    def _poll(
-        self, repository: str, lookups: tuple[tuple[str, str], ...], want: int, start: int
-    ) -> tuple[list[dict[str, Any]], int]:
-        """Read until `want` events are there (or the read-back timeout), backing off between reads."""
-        deadline = time.monotonic() + self.readback_timeout
-        delay, polls = 0.05, 0
-        while True:
-            events = self._read_all(repository, lookups, start)
-            polls += 1
-            remaining = deadline - time.monotonic()
-            if len(events) >= want or remaining <= 0:
-                return events, polls
-            time.sleep(min(delay, remaining))
-            delay = min(delay * 2, 1.0)
-
-    def _read_settled(
-        self, repository: str, lookups: tuple[tuple[str, str], ...], want: int, start: int, proved: set[str]
-    ) -> tuple[list[dict[str, Any]], int]:
-        """The stored events once the read-back is current: a first read that finds `want` events is
-        final; otherwise a sentinel proves that everything sent before it is visible, and one more
-        read gives the answer (no blind wait on a target that stored fewer events than expected)."""
-        polls = 0
-        if want > 0:
-            events = self._read_all(repository, lookups, start)
-            polls += 1
-            if len(events) >= want:
-                return events, polls
-        if repository not in proved:
-            self._prove_visible(repository)
-            proved.add(repository)
-        return self._read_all(repository, lookups, start), polls + 1
-
-    def _prove_visible(self, repository: str) -> None:
-        """Send a marked sentinel event to `repository` and wait until the read-back shows it.
-
-        Events sent before the sentinel are then visible too (QRY-5), so reading nothing for a case's
-        marker afterwards proves that nothing was stored, without a blind sleep.
-        """
-        role = next(
-            (
-                r
-                for r in SENTINEL_ROLES
-                if r in self.target.tokens and self.target.tokens[r].repository == repository
-            ),
-            None,
-        )
-        if role is None:
-            raise ReadbackError(f"no token role of repository {repository!r} to send the sentinel with")
-        marker = str(uuid.uuid4())
-        envelope = {"event": "hecc sentinel", "fields": {self.target.marker_field: marker}}
-        headers = (
-            ("Authorization", splunk_authorization(self.target.tokens[role].token)),
-            ("Content-Type", "application/json"),
-        )
-        path = self.target.path_for(EVENT)
-        resp = self._transport.send(HttpRequest("POST", path, headers, body=json.dumps(envelope).encode()))
-        if not 200 <= resp.status < 300:
-            raise ReadbackError(f"the sentinel event was refused ({path}: {resp.status} {resp.body[:100]!r})")
-        events, _ = self._poll(repository, ((self.target.marker_field, marker),), 1, 0)
-        if not events:
-            raise ReadbackError(
-                f"the sentinel event never became visible in {repository!r} within {self.readback_timeout:g}s"
-            )

@@ -68,7 +68,7 @@ class CaseItem(pytest.Item):
 
     def setup(self) -> None:
         suite = self.config.stash[STATE]
-        self.result = suite.engine.run(self.case, self.variant)
+        self.result = suite.run(self.case, self.variant)
         verdict = suite.reporting.verdict(self.result)
         self.outcome = verdict.outcome
         self.user_properties.append((OUTCOME_PROPERTY, verdict.outcome.value))

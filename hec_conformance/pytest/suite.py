@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-import time
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,24 @@ from hec_conformance.pytest.plugin import STATE, option
 from hec_conformance.pytest.reporting import Reporting
 from hec_conformance.pytest.tally import Tally
 from hec_conformance.pytest.xdist import WorkerRecords
+from hec_conformance.results import CaseFinished, ResultEvent
 from hec_conformance.target import Target, TargetError, TokenRole, load_target, url_target
-from hec_conformance.verdict import FAIL_ON, LEVELS, MISMATCHES, count, failing_count, failing_mismatches
+from hec_conformance.verdict import FAIL_ON, LEVELS, MISMATCHES, failing_count, failing_mismatches
 from hec_conformance.waivers import VendorProfileError
+
+
+class Feed:
+    """The case variants pytest runs, handed to the engine's run one at a time as items set up."""
+
+    def __init__(self) -> None:
+        self.pending: deque[tuple[Case, str]] = deque()
+        self.closed = False
+
+    def __iter__(self) -> Iterator[tuple[Case, str]]:
+        while self.pending or not self.closed:
+            if not self.pending:
+                raise RuntimeError("the engine asked for a case variant before pytest gave one")
+            yield self.pending.popleft()
 
 
 @dataclass
@@ -38,7 +54,17 @@ class Suite:
     reporting: Reporting
     tally: Tally
     markers: set[str] = field(default_factory=set)
-    started: float = field(default_factory=time.monotonic)
+    feed: Feed = field(default_factory=Feed)
+    events: Iterator[ResultEvent] | None = None
+
+    def run(self, case: Case, variant: str) -> CaseFinished:
+        """Run one case variant as the next of this session's engine run; its verdict."""
+        assert self.events is not None, "the session has not started"
+        self.feed.pending.append((case, variant))
+        for event in self.events:
+            if isinstance(event, CaseFinished):
+                return event
+        raise RuntimeError("the engine's run ended before the case variant finished")
 
     def selected(self, case: Case, level: str | None) -> bool:
         """Whether `--hec-level` and `--hec-req` keep the case."""
@@ -48,7 +74,8 @@ class Suite:
         return not wanted or any(r == w or r.startswith(w + "-") for r in case.requirements for w in wanted)
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
-        self.engine.start_run()
+        self.events = self.engine.execute(self.feed)
+        next(self.events)  # RunStarted
 
     def pytest_collect_file(self, file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
         if file_path.resolve() not in self.cases_by_file:
@@ -67,8 +94,10 @@ class Suite:
             items[:] = keep
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
-        engine_outcomes = count(r["engine_outcome"] for r in self.reporting.collector.records)
-        self.engine.finish_run(engine_outcomes, time.monotonic() - self.started)
+        if self.events is not None:  # the engine counts and announces the end of its run
+            self.feed.closed = True
+            for _ in self.events:
+                pass
         self.engine.close()
         if not hasattr(config, "workerinput"):  # under pytest-xdist the controller writes the reports
             for path in self.reporting.finish():

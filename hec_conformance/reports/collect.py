@@ -29,7 +29,7 @@ from hec_conformance.results import (
     RunFinished,
     RunStarted,
 )
-from hec_conformance.verdict import LEVELS, Outcome, Verdict, count, failing_count, judge
+from hec_conformance.verdict import LEVELS, MISMATCHES, Outcome, Verdict, count, failing_count, judge
 from hec_conformance.waivers import VendorProfile, suite_version
 
 FORMAT = "hec-conformance-results/1"
@@ -184,7 +184,8 @@ class Collector:
             engine_outcome=event.outcome,
             waiver=waiver,
             messages=list(event.messages),
-            diffs=[_cut(dataclasses.asdict(d)) for d in event.diffs],
+            checks=[_cut(c.to_dict()) for c in event.checks],
+            requirement_outcomes=_requirement_outcomes(event, verdict),
             duration_ms=round(event.duration_ms, 3),
         )
 
@@ -202,7 +203,8 @@ class Collector:
                     "engine_outcome": Outcome.ERROR.value,
                     "waiver": None,
                     "messages": [f"{case_id}[{variant}] never finished (the harness stopped)"],
-                    "diffs": [],
+                    "checks": [],
+                    "requirement_outcomes": {},
                     "duration_ms": 0.0,
                 }
             )
@@ -244,6 +246,18 @@ class Collector:
         ]
 
 
+def _requirement_outcomes(event: CaseFinished, verdict: Verdict) -> dict[str, str]:
+    """What each requirement came to in this case variant, as reported: through its checks, a waived
+    case's mismatches waived; a case that ran no check (unsupported, error) gives its outcome to all."""
+    if not event.requirement_outcomes:
+        return dict.fromkeys(event.requirements, verdict.outcome.value)
+    waived = verdict.outcome is Outcome.WAIVED
+    return {
+        rid: Outcome.WAIVED.value if waived and Outcome(o) in MISMATCHES else o
+        for rid, o in event.requirement_outcomes.items()
+    }
+
+
 def _cut(value: Any) -> Any:
     """Target data fit for strict JSON: strings longer than TEXT_LIMIT cut (saying so, like wire
     bodies), NaN and infinities (which JSON lacks) as the strings `NaN`, `Infinity`, `-Infinity`."""
@@ -258,14 +272,26 @@ def _cut(value: Any) -> Any:
     return value
 
 
+CHECK_RESULTS = ("pass", "fail", "not_checked")
+
+
 def summarise(cases: list[dict[str, Any]], requirements: list[dict[str, Any]], fail_on: str) -> Results:
-    """The counts every report shows: totals, verdict, areas x levels, and per requirement."""
+    """The counts every report shows: totals, verdict, areas x levels, and per requirement (from the
+    checks attributed to it: each case variant's outcome for it, its checks' results, and why checks
+    went unchecked)."""
     by_area: dict[tuple[str, str], list[str]] = {}
     by_req: dict[str, list[str]] = {r["id"]: [] for r in requirements}
+    checks: dict[str, Counter[str]] = {r["id"]: Counter() for r in requirements}
+    unchecked: dict[str, dict[str, None]] = {r["id"]: {} for r in requirements}
     for case in cases:
         by_area.setdefault((case["area"], case["level"] or "n/a"), []).append(case["outcome"])
-        for rid in case["requirements"]:
-            by_req.setdefault(rid, []).append(case["outcome"])
+        for rid, outcome in case["requirement_outcomes"].items():
+            by_req.setdefault(rid, []).append(outcome)
+        for check in case["checks"]:
+            for rid in check["requirements"]:
+                checks.setdefault(rid, Counter())[check["result"]] += 1
+                if check["result"] == "not_checked":
+                    unchecked.setdefault(rid, {})[check["reason"]] = None
     counts = count(c["outcome"] for c in cases)
     table = {key: count(outcomes) for key, outcomes in by_area.items()}
     per_req = {rid: count(outcomes) for rid, outcomes in by_req.items()}
@@ -286,5 +312,13 @@ def summarise(cases: list[dict[str, Any]], requirements: list[dict[str, Any]], f
             {"area": area, "level": level, "counts": table[(area, level)]}
             for area, level in sorted(table, key=lambda k: (k[0], level_rank[k[1]]))
         ],
-        "requirements": [{**r, "counts": per_req[r["id"]]} for r in requirements],
+        "requirements": [
+            {
+                **r,
+                "counts": per_req[r["id"]],
+                "checks": {result: checks[r["id"]][result] for result in CHECK_RESULTS},
+                "not_checked": list(unchecked[r["id"]]),
+            }
+            for r in requirements
+        ],
     }

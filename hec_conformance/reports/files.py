@@ -14,9 +14,10 @@ RESULTS_FILE, JUNIT_FILE, HTML_FILE = "results.json", "junit.xml", "report.html"
 
 
 def write_text(path: Path, text: str) -> Path:
-    """Write `text` to `path` (UTF-8), creating its directory."""
+    """Write `text` to `path` (UTF-8), creating its directory. A lone surrogate (a read-back event may
+    hold one) is written as the escape `\udcxx` rather than failing the whole file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, "utf-8")
+    path.write_text(text, "utf-8", errors="backslashreplace")
     return path
 
 

@@ -8,7 +8,7 @@ from itertools import groupby
 from typing import Any
 
 from hec_conformance.reports.collect import Results
-from hec_conformance.reports.text import case_name, case_text, diff_line, waiver_line
+from hec_conformance.reports.text import case_name, case_text, diff_line, failed_checks, waiver_line
 from hec_conformance.verdict import Outcome, failing_mismatches
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -20,7 +20,7 @@ def _clean(text: str) -> str:
 
 
 def _message(case: dict[str, Any]) -> str:
-    parts = [waiver_line(case) or ""] + list(case["messages"]) + [diff_line(d) for d in case["diffs"]]
+    parts = [waiver_line(case) or ""] + list(case["messages"]) + [diff_line(d) for d in failed_checks(case)]
     return "; ".join(p for p in parts if p)
 
 
@@ -35,6 +35,8 @@ def _testcase(case: dict[str, Any], failing: frozenset[Outcome]) -> ET.Element:
     props = ET.SubElement(el, "properties")
     for rid in case["requirements"]:
         ET.SubElement(props, "property", name="requirement", value=rid)
+    for rid, outcome in case["requirement_outcomes"].items():  # through the checks attributed to it
+        ET.SubElement(props, "property", name="requirement_outcome", value=f"{rid} {outcome}")
     values = [
         ("level", case["level"] or "n/a"),
         ("outcome", case["outcome"]),

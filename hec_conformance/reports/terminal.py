@@ -14,7 +14,14 @@ from rich.table import Table
 from rich.text import Text
 
 from hec_conformance.reports.collect import Results
-from hec_conformance.reports.text import case_name, diff_line, waiver_line, wire_lines
+from hec_conformance.reports.text import (
+    case_name,
+    diff_line,
+    failed_checks,
+    unchecked_lines,
+    waiver_line,
+    wire_lines,
+)
 from hec_conformance.results import CaseFinished, ResultEvent
 from hec_conformance.verdict import MISMATCHES, Outcome, failing_outcomes
 
@@ -121,16 +128,17 @@ def failure_panel(case: dict[str, Any], titles: dict[str, str]) -> Panel:
     if waiver:
         parts.append(Text(waiver, style="magenta"))
     parts += [Text(m) for m in case["messages"]]
-    if case["diffs"]:
+    if failed_checks(case):
         diffs = Table(box=box.MINIMAL, show_header=True, padding=(0, 1))
-        for column in ("req", "part", "path", "expected", "actual", "why"):
+        for column in ("req", "requirements", "part", "path", "expected", "actual", "why"):
             diffs.add_column(column, overflow="fold")
-        for d in case["diffs"]:
+        for d in failed_checks(case):
             diffs.add_row(
                 *(
                     Text(v)
                     for v in (
                         str(d["index"]),
+                        ", ".join(d["requirements"]),
                         d["part"],
                         d["path"],
                         _json(d["expected"]),
@@ -140,9 +148,24 @@ def failure_panel(case: dict[str, Any], titles: dict[str, str]) -> Panel:
                 )
             )
         parts.append(diffs)
+    parts += [Text(line, style="dim") for line in unchecked_lines(case)]
     parts.append(Text("\n".join(wire_lines(case)), style="dim", overflow="fold"))
     title = Text(f"{case['outcome'].upper()} {case_name(case)} ({case['level'] or '-'}) {case['file']}")
     return Panel(Group(*parts), title=title, title_align="left", border_style=STYLE[Outcome(case["outcome"])])
+
+
+def requirements_line(doc: Results) -> str:
+    """The requirements that failed checks count against, each with its outcomes (issue 10: a case
+    fails a requirement only through a check attributed to it), and how many went partly unchecked."""
+    broken = []
+    unchecked = 0
+    for r in doc["requirements"]:
+        bad = {o: n for o, n in r["counts"].items() if n and o in (*MISMATCHES, Outcome.ERROR)}
+        if bad:
+            broken.append(f"{r['id']} ({', '.join(f'{n} {o}' for o, n in bad.items())})")
+        unchecked += bool(r["checks"]["not_checked"])
+    text = f"requirements not met: {', '.join(broken)}" if broken else "every requirement checked is met"
+    return text + (f"; {unchecked} requirement(s) with checks not made" if unchecked else "")
 
 
 def render_terminal(doc: Results, console: Console) -> None:
@@ -156,7 +179,7 @@ def render_terminal(doc: Results, console: Console) -> None:
     for case in doc["cases"]:
         note = waiver_line(case) if case["waiver"] and case["waiver"]["state"] == "stale" else None
         if case["outcome"] in MISMATCHES and case["outcome"] not in failing:
-            note = "; ".join(diff_line(d) for d in case["diffs"][:3])
+            note = "; ".join(diff_line(d) for d in failed_checks(case)[:3])
         if note:
             console.print(
                 Text(
@@ -165,4 +188,5 @@ def render_terminal(doc: Results, console: Console) -> None:
                     style=STYLE[Outcome(case["outcome"])],
                 )
             )
+    console.print(Text(requirements_line(doc)))
     console.print(_headline(doc))

@@ -78,10 +78,25 @@ def request_body_text(request: dict[str, Any]) -> str:
     return f"({body['length']} bytes gzip, {len(plain)} decompressed): {shown}"
 
 
+def failed_checks(case: dict[str, Any]) -> list[dict[str, Any]]:
+    """The failed checks of a case record: its diff lines."""
+    return [c for c in case["checks"] if c["result"] == "fail"]
+
+
+def unchecked_lines(case: dict[str, Any]) -> list[str]:
+    """One line per check that could not be made, with the requirements it was for and why."""
+    return [
+        f"request {c['index']} {c['path']} [{', '.join(c['requirements'])}]: not checked ({c['reason']})"
+        for c in case["checks"]
+        if c["result"] == "not_checked"
+    ]
+
+
 def diff_line(diff: dict[str, Any]) -> str:
-    """One field difference: where, expected, actual, why."""
+    """One failed check: where, the requirements it is evidence for, expected, actual, why."""
     return (
-        f"request {diff['index']} {diff['part']} {diff['path']}: expected "
+        f"request {diff['index']} {diff['part']} {diff['path']} [{', '.join(diff['requirements'])}]: "
+        f"expected "
         f"{json.dumps(diff['expected'], ensure_ascii=False)}, got "
         f"{json.dumps(diff['actual'], ensure_ascii=False)} ({diff['reason']})"
     )
@@ -148,8 +163,11 @@ def case_text(case: dict[str, Any], line: int = 0) -> str:
     waiver = waiver_line(case)
     lines += [f"  {waiver}"] if waiver else []
     lines += [f"  {m}" for m in case["messages"]]
-    if case["diffs"]:
+    if failed_checks(case):
         lines.append("  differences:")
-        lines += [f"    {diff_line(d)}" for d in case["diffs"]]
+        lines += [f"    {diff_line(d)}" for d in failed_checks(case)]
+    if unchecked_lines(case):
+        lines.append("  not checked:")
+        lines += [f"    {line}" for line in unchecked_lines(case)]
     lines += [f"  {wire}" for wire in wire_lines(case)]
     return "\n".join(lines)
