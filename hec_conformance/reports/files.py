@@ -15,7 +15,8 @@ RESULTS_FILE, JUNIT_FILE, HTML_FILE = "results.json", "junit.xml", "report.html"
 
 def write_text(path: Path, text: str) -> Path:
     """Write `text` to `path` (UTF-8), creating its directory. A lone surrogate (a read-back event may
-    hold one) is written as the escape `\udcxx` rather than failing the whole file."""
+    hold one) is written as its backslash escape (valid in JSON and
+    in the embedded script) rather than failing the whole file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, "utf-8", errors="backslashreplace")
     return path
