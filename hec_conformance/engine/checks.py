@@ -1,7 +1,7 @@
 """What each check of a case is evidence for (issue 10: per-check attribution).
 
 By default a check counts for the case's requirements except ORD-2 (which gets a check of its own only
-where it can be broken: a read-back after a non-200 answer). `body.text` counts for BODY-12 at SHOULD
+where it can be broken: a read-back after a non-200 answer; a case naming ORD-2 alone keeps it). `body.text` counts for BODY-12 at SHOULD
 (SPEC BODY-12: "the `text` is SHOULD"). A request's `expect.requirements` names the ids itself: a
 list (every check of the request), or a mapping from a check path prefix (`status`, `body.code`,
 `body`, `headers`, `stored`, `events`, `events[0].host`) to a list; the longest prefix decides.
@@ -51,7 +51,7 @@ class Attribution:
     """The requirement ids and level cap of each check of one request."""
 
     def __init__(self, case_requirements: Sequence[str], declared: Any = None) -> None:
-        self.default = tuple(r for r in case_requirements if r != ORD_2)
+        self.default = tuple(r for r in case_requirements if r != ORD_2) or tuple(case_requirements)
         self.declared = declared
 
     def of(self, path: str) -> tuple[tuple[str, ...], str | None]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from typing import Any
 
 from hec_conformance.corpus.model import request_kind
@@ -108,7 +108,7 @@ class Engine:
             out.append((name, self.redact(value)))
         return tuple(out)
 
-    def execute(self, cases: Iterable[tuple[Any, str]]) -> Iterator[ResultEvent]:
+    def execute(self, cases: Iterable[tuple[Any, str]]) -> Generator[ResultEvent, None, None]:
         """Run `(case, variant)` pairs as one run, pulled one at a time: yields (and emits) RunStarted,
         each case variant's events, then RunFinished with the outcomes counted per case variant and per
         requirement. Nothing runs until the stream is read."""

@@ -115,13 +115,16 @@ class StoredChecks:
     def _read(self, repository: str, s: Sent, want: int, start: int) -> tuple[Found, str | None]:
         """The events found, and why absence cannot be claimed (None: it can, or it is not claimed)."""
         poller = self._poller_()
-        found = poller.read([repository], s.built.lookups, start)
-        if found.events and len(found.events) >= want:
-            return found, None
+        polls = 0
+        if want > 0:  # a first read that finds them all is final
+            found = poller.read([repository], s.built.lookups, start)
+            polls += 1
+            if len(found.events) >= want:
+                return found, None
         assert self._controls is not None
         reason = self._controls.unusable(repository, s.kind if s.kind == RAW else EVENT)
         again = poller.read([repository], s.built.lookups, start)
-        return Found(again.events, again.duplicates, found.polls + 1), reason
+        return Found(again.events, again.duplicates, polls + 1), reason
 
     def _unchecked(self, s: Sent, path: str, reason: str) -> list[Check]:
         out = [s.attribution.check(s.index, path, CheckResult.NOT_CHECKED, reason=reason)]

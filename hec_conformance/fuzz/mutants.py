@@ -27,6 +27,7 @@ from typing import Any, Protocol
 from hec_conformance.catalogue import load_catalogue
 from hec_conformance.corpus import Case, load_cases
 from hec_conformance.engine import Engine
+from hec_conformance.results import CaseFinished
 from hec_conformance.target import load_target
 from hec_conformance.verdict import MISMATCHES, Outcome
 
@@ -93,18 +94,20 @@ def run_corpus(
     engine = Engine(load_target(target_file), load_catalogue(), readback_timeout=readback_timeout)
     mismatches: list[str] = []
     errors: list[str] = []
+    run = engine.execute((case, variant) for case in cases for variant in engine.variants(case))
     try:
-        for case in cases:
-            for variant in engine.variants(case):
-                outcome = engine.run(case, variant).outcome
-                item = f"{case.id}[{variant}]"
-                if outcome in MISMATCHES:
-                    mismatches.append(item)
-                    if first_kill and item not in skip:
-                        return CorpusRun(tuple(mismatches), tuple(errors), time.monotonic() - started)
-                elif outcome == Outcome.ERROR:
-                    errors.append(item)
+        for event in run:
+            if not isinstance(event, CaseFinished):
+                continue
+            item = f"{event.case_id}[{event.variant}]"
+            if event.outcome in MISMATCHES:
+                mismatches.append(item)
+                if first_kill and item not in skip:
+                    break
+            elif event.outcome == Outcome.ERROR:
+                errors.append(item)
     finally:
+        run.close()
         engine.close()
     return CorpusRun(tuple(mismatches), tuple(errors), time.monotonic() - started)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,7 +55,7 @@ class Suite:
     tally: Tally
     markers: set[str] = field(default_factory=set)
     feed: Feed = field(default_factory=Feed)
-    events: Iterator[ResultEvent] | None = None
+    events: Generator[ResultEvent, None, None] | None = None
 
     def run(self, case: Case, variant: str) -> CaseFinished:
         """Run one case variant as the next of this session's engine run; its verdict."""

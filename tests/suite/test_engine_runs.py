@@ -175,7 +175,7 @@ def test_a_broken_expectation_fails_with_the_field_diff(
     assert result.outcome == "fail" and result.level == "MUST" and result.requirements == ("TIME-1",)
     (diff,) = result.diffs
     assert (diff.part, diff.path, diff.expected, diff.actual) == (
-        "stored",
+        "stored-field",
         "events[0].@timestamp",
         1537537729124,
         1537537729123,
@@ -294,7 +294,7 @@ def test_repeat_stops_at_the_first_different_answer(reference_target: Path, case
     (diff,) = result.diffs
     assert (diff.index, diff.part, diff.path, diff.expected, diff.actual) == (
         0,
-        "response",
+        "status",
         "repeat[20].status",
         200,
         503,
