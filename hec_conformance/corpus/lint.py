@@ -209,6 +209,19 @@ def _check_requirements(
             )
 
 
+def _check_attribution(
+    file: _File, expect: Mapping[str, Any], path: KeyPath, catalogue: Mapping[str, Requirement]
+) -> None:
+    """`expect.requirements` (which requirements each check counts for) names known ids."""
+    named = expect.get("requirements", [])
+    lists = named.items() if isinstance(named, Mapping) else [(None, named)]
+    for prefix, ids in lists:
+        where = path + (("requirements",) if prefix is None else ("requirements", prefix))
+        for index, rid in enumerate(ids):
+            if rid not in catalogue:
+                file.error(where + (index,), f"unknown requirement {rid!r} (not in SPEC.md)")
+
+
 def _check_endpoint(file: _File, case: Mapping[str, Any], request: Mapping[str, Any], where: KeyPath) -> None:
     """Endpoints by kind (SPEC §0): a literal ingest path only in an EP case, a Humio path only in humio
     (EP-1), and the capability of the kind in `needs`."""
@@ -257,6 +270,7 @@ def _check_case(
             expects.append((where + ("expect_by_profile", profile), expect))
         for expect_path, expect in expects:
             _check_expect(file, expect, expect_path)
+            _check_attribution(file, expect, expect_path, catalogue)
             reads_store = reads_store or "events" in expect or "stored" in expect
         if "repeat" in request:
             _check_repeat(file, request, expects, where)

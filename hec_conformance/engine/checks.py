@@ -1,10 +1,12 @@
 """What each check of a case is evidence for (issue 10: per-check attribution).
 
-By default a check counts for the case's requirements except ORD-2 (which gets a check of its own only
-where it can be broken: a read-back after a non-200 answer; a case naming ORD-2 alone keeps it). `body.text` counts for BODY-12 at SHOULD
-(SPEC BODY-12: "the `text` is SHOULD"). A request's `expect.requirements` names the ids itself: a
-list (every check of the request), or a mapping from a check path prefix (`status`, `body.code`,
-`body`, `headers`, `stored`, `events`, `events[0].host`) to a list; the longest prefix decides.
+By default a check counts for the case's requirements except ORD-2, which gets a check of its own only
+where it can be broken: a read-back after a non-200 answer (a case naming ORD-2 alone keeps it).
+`body.text` counts for BODY-12 at SHOULD (SPEC BODY-12: "the `text` is SHOULD") unless a mapping
+names `body.text` itself. A request's `expect.requirements` names the ids itself: a list (every check
+of the request), or a mapping from a check path prefix (`status`, `body.code`, `body`, `headers`,
+`stored`, `events`, `events[0].host`) to a list; the longest prefix decides. An unrequested answer
+counts as a status check.
 """
 
 from __future__ import annotations
@@ -60,14 +62,14 @@ class Attribution:
         if path == UNREQUESTED:  # a second answer to one request: evidence about what its status is
             path = "status"
         declared = self.declared
+        if path == "body.text" and not (isinstance(declared, Mapping) and path in declared):
+            return (TEXT_REQUIREMENT,), level
         if isinstance(declared, list):
             return tuple(declared), level
         if isinstance(declared, Mapping):
             prefixes = [p for p in declared if _covers(str(p), path)]
             if prefixes:
                 return tuple(declared[max(prefixes, key=len)]), level
-        if path == "body.text":
-            return (TEXT_REQUIREMENT,), level
         return self.default, level
 
     def check(self, index: int, path: str, result: CheckResult, **detail: Any) -> Check:
