@@ -130,7 +130,7 @@ def failure_panel(case: dict[str, Any], titles: dict[str, str]) -> Panel:
     parts += [Text(m) for m in case["messages"]]
     if failed_checks(case):
         diffs = Table(box=box.MINIMAL, show_header=True, padding=(0, 1))
-        for column in ("req", "requirements", "part", "path", "expected", "actual", "why"):
+        for column in ("request", "requirements", "part", "path", "expected", "actual", "why"):
             diffs.add_column(column, overflow="fold")
         for d in failed_checks(case):
             diffs.add_row(

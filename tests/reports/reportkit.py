@@ -12,7 +12,8 @@ from hec_conformance.reports import Collector, Results
 from hec_conformance.results import (
     CaseFinished,
     CaseStarted,
-    Diff,
+    Check,
+    CheckResult,
     EventsRead,
     RequestSent,
     ResponseReceived,
@@ -92,7 +93,7 @@ def _case(
     level: str | None,
     outcome: str,
     exchanges: list[tuple[bytes, int, bytes]] = (),
-    diffs: tuple[Diff, ...] = (),
+    diffs: tuple[tuple[object, ...], ...] = (),
     messages: tuple[str, ...] = (),
     stored: tuple[dict, ...] | None = None,
 ) -> list[ResultEvent]:
@@ -116,7 +117,13 @@ def _case(
         out.append(ResponseReceived(case_id, variant, i, status, JSON_HEADERS, answer, 1.5))
         if stored is not None:
             out.append(EventsRead(case_id, variant, i, "main", f"hec_case=marker-{n}-{i}", stored, 2))
-    out.append(CaseFinished(case_id, variant, file, outcome, reqs, level, messages, diffs, 12.25))
+    checks = tuple(
+        Check(i, part, path, reqs, None, CheckResult.FAIL, e, a, why) for i, part, path, e, a, why in diffs
+    )
+    per_requirement = dict.fromkeys(reqs, outcome) if outcome in ("pass", "fail", "warn", "info") else {}
+    out.append(
+        CaseFinished(case_id, variant, file, outcome, reqs, level, messages, checks, 12.25, per_requirement)
+    )
     return out
 
 
@@ -144,7 +151,7 @@ def stream() -> list[ResultEvent]:
         "MUST",
         "fail",
         [(b'{"event":"b","time":1.5}', 200, OK)],
-        (Diff(0, "stored", "[0].@timestamp", 1500, 1000, "different value"),),
+        ((0, "stored-field", "events[0].@timestamp", 1500, 1000, "different value"),),
         ("1 difference(s) at level MUST",),
         stored=({"@rawstring": "b", "@timestamp": 1000},),
     )
@@ -155,7 +162,7 @@ def stream() -> list[ResultEvent]:
         "SHOULD",
         "warn",
         [(b'{"event":"c","time":"1.0005"}', 200, OK)],
-        (Diff(0, "stored", "[0].@timestamp", 1001, 1000, "different value"),),
+        ((0, "stored-field", "events[0].@timestamp", 1001, 1000, "different value"),),
         ("1 difference(s) at level SHOULD",),
         stored=({"@timestamp": 1000},),
     )
@@ -166,7 +173,7 @@ def stream() -> list[ResultEvent]:
         "MAY",
         "info",
         [(b'{"event":"k=\\"v\\""}', 200, OK)],
-        (Diff(0, "stored", "[0].k", "v", '"v"', "different value"),),
+        ((0, "stored-field", "events[0].k", "v", '"v"', "different value"),),
         ("1 difference(s) at level MAY",),
         stored=({"k": '"v"'},),
     )
@@ -187,7 +194,7 @@ def stream() -> list[ResultEvent]:
         "MUST",
         "fail",
         [(b'{"event":" padded "}', 200, HOSTILE)],
-        (Diff(0, "response", "body.code", 0, None, "absent"),),
+        ((0, "code", "body.code", 0, None, "absent"),),
         ("1 difference(s) at level MUST",),
     )
     events += _case(8, "gzip", ("TIME-9",), "SHOULD", "pass", [(b"\x1f\x8b\x08\x00binary", 200, OK)])
@@ -198,7 +205,7 @@ def stream() -> list[ResultEvent]:
         "MUST",
         "fail",
         [(b"\x1f\x8b\x08\x00gz", 200, OK)],
-        (Diff(0, "response", "status", 400, 200, "unexpected HTTP status"),),
+        ((0, "status", "status", 400, 200, "unexpected HTTP status"),),
         ("1 difference(s) at level MUST",),
     )
     events += _case(

@@ -10,7 +10,7 @@ import pytest
 from reportkit import TOKEN, collector, document, stream
 
 from hec_conformance.reports import ResultsError, load_results, render_json, validate, write_reports
-from hec_conformance.results import CaseFinished, CaseStarted, Diff, EventsRead, RequestSent
+from hec_conformance.results import CaseFinished, CaseStarted, Check, CheckResult, EventsRead, RequestSent
 
 
 def test_document_is_valid_and_counts_reported_outcomes() -> None:
@@ -93,13 +93,25 @@ def test_nan_and_infinity_from_the_target_stay_strict_json() -> None:
             "fail",
             ("EVT-1",),
             "MUST",
-            diffs=(Diff(0, "stored", "[0].t", 1.5, float("inf"), "different value"),),
+            checks=(
+                Check(
+                    0,
+                    "stored-field",
+                    "events[0].t",
+                    ("EVT-1",),
+                    None,
+                    CheckResult.FAIL,
+                    1.5,
+                    float("inf"),
+                    "not equal",
+                ),
+            ),
         )
     )
     doc = c.document()
     json.dumps(doc, allow_nan=False)
     assert doc["cases"][0]["exchanges"][0]["readback"]["events"] == [{"t": "NaN", "u": ["-Infinity"]}]
-    assert doc["cases"][0]["diffs"][0]["actual"] == "Infinity"
+    assert doc["cases"][0]["checks"][0]["actual"] == "Infinity"
 
 
 def test_write_and_load_round_trip(tmp_path: Path) -> None:
@@ -113,6 +125,19 @@ def test_write_and_load_round_trip(tmp_path: Path) -> None:
         "results.json",
     ]
     assert load_results(tmp_path / "results.json") == document()
+
+
+def test_a_lone_surrogate_in_a_stored_event_is_written_escaped(tmp_path: Path) -> None:
+    """A read-back event may hold a lone surrogate (a target storing `\\udc80` as it came): the report
+    files are still written whole, the surrogate as its JSON escape."""
+    c = collector()
+    c(CaseStarted("case-1", "base", "cases/event.yaml", ("EVT-1",), "MUST"))
+    c(EventsRead("case-1", "base", 0, "main", "q", ({"@rawstring": "bad \udc80 here"},), 1))
+    c(CaseFinished("case-1", "base", "cases/event.yaml", "pass", ("EVT-1",), "MUST"))
+    write_reports(c.document(), tmp_path)
+    doc = load_results(tmp_path / "results.json")
+    assert doc["cases"][0]["exchanges"][0]["readback"]["events"] == [{"@rawstring": "bad \udc80 here"}]
+    assert "bad \\udc80 here" in (tmp_path / "report.html").read_text("utf-8")
 
 
 @pytest.mark.parametrize(

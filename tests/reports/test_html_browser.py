@@ -119,7 +119,15 @@ def test_failing_case_expands_to_its_diff_and_wire_log(page: Page) -> None:
     diff = case.locator("table.diff")
     expect(diff).to_be_visible()  # rendered on the toggle event, a task after the click: wait for it
     cells = diff.locator("tr").nth(1).inner_text().split("\t")
-    assert cells == ["0", "stored", "[0].@timestamp", "1500", "1000", "different value"]
+    assert cells == [
+        "0",
+        "EVT-1, TIME-1",
+        "stored-field",
+        "events[0].@timestamp",
+        "1500",
+        "1000",
+        "different value",
+    ]
     wire = case.locator("pre.wire").inner_text()
     assert "--> POST /services/collector/event" in wire and '{"event":"b","time":1.5}' in wire
     assert '{"@rawstring":"b","@timestamp":1000}' in wire

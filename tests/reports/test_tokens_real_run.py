@@ -22,11 +22,9 @@ def test_no_token_in_any_report_file(tmp_path: Path) -> None:
         profile = VendorProfile((Deviation(None, "AUTH-1", "a waiver in the reports", "2999-01-01"),))
         collector = Collector(cases=cases, vendor_profile=profile, secrets=target.secrets())
         engine = Engine(target, load_catalogue(), listeners=[collector], readback_timeout=5.0)
-        engine.start_run()
         try:
-            for case in cases:
-                for variant in engine.variants(case):
-                    engine.run(case, variant)
+            for _ in engine.execute((case, variant) for case in cases for variant in engine.variants(case)):
+                pass
         finally:
             engine.close()
     doc = collector.document()

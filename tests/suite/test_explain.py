@@ -11,7 +11,8 @@ from hec_conformance.reports.text import case_text
 from hec_conformance.results import (
     CaseFinished,
     CaseStarted,
-    Diff,
+    Check,
+    CheckResult,
     EventsRead,
     RequestSent,
     ResponseReceived,
@@ -72,7 +73,11 @@ def test_the_report_names_everything_a_reader_needs() -> None:
         ("BODY-8", "ORD-2"),
         "MUST",
         ("1 difference(s) at level MUST",),
-        (Diff(0, "response", "status", 200, 400, "unexpected HTTP status"),),
+        (
+            Check(
+                0, "status", "status", ("BODY-8",), None, CheckResult.FAIL, 200, 400, "unexpected HTTP status"
+            ),
+        ),
     )
     started = CaseStarted("c-1", "gzip", "cases/a.yaml", ("BODY-8", "ORD-2"), "MUST")
     text = _text([started, sent, got, read, result], 12)
@@ -81,7 +86,7 @@ def test_the_report_names_everything_a_reader_needs() -> None:
     assert f"decompressed): {body.decode()}" in text
     assert "<-- response 0: 400" in text and '"code":6' in text
     assert "stored for request 0: 1 event(s) in 'main' where hec_case=m" in text
-    assert "request 0 response status: expected 200, got 400 (unexpected HTTP status)" in text
+    assert "request 0 status status [BODY-8]: expected 200, got 400 (unexpected HTTP status)" in text
     assert "\\x" not in text.split("body (")[1].split("\n")[0]  # the gzip bytes are not dumped
 
 
