@@ -243,11 +243,16 @@ class Engine:
         return finish("checked", checks=self._applicable(checks))
 
     def _applicable(self, checks: list[Check]) -> list[Check]:
-        """A check whose requirements all lie outside the target's profile says nothing there."""
+        """A check whose requirements all lie outside the target's profile says nothing there, nor does a
+        stored field in splunk (SPEC §0: "in splunk the suite checks responses only")."""
         out = []
         for c in checks:
+            why = None
             if c.requirements and not any(self._levels.get(r) for r in c.requirements):
                 why = f"{', '.join(c.requirements)} do not apply in profile {self.target.profile}"
+            elif c.part == "stored-field" and self.target.profile == "splunk":
+                why = "stored fields are humio rules: in splunk the suite checks responses only (SPEC §0)"
+            if why is not None and c.result is not CheckResult.NOT_CHECKED:
                 c = dataclasses.replace(c, result=CheckResult.NOT_CHECKED, reason=why)
             out.append(c)
         return out

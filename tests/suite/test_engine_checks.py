@@ -1,0 +1,195 @@
+"""Per-check attribution, partial verdicts, positive controls, duplicate @ids and Engine.execute
+(issue 10), against the real reference server over loopback."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from suitekit import write_cases
+
+from hec_conformance import Engine, load_cases, load_catalogue, load_target
+from hec_conformance.results import CaseFinished, CaseStarted, ResultEvent, RunFinished, RunStarted
+from hec_conformance.target import ReadbackConfig
+
+CASES = """\
+  - id: chk-number-is-body5
+    title: a deliberately wrong event number counts for BODY-5 only
+    requirements: [BODY-1, BODY-5, ORD-2]
+    requests:
+      - endpoint: event
+        events: [{event: first}, {$text: '{"event":'}]
+        expect:
+          status: 400
+          body: {code: 6, invalid-event-number: 0}
+          stored: 0
+          requirements: {body.invalid-event-number: [BODY-5]}
+  - id: chk-wording
+    title: a deliberately wrong text is BODY-12's SHOULD, the MUST parts pass
+    requirements: [EVT-1]
+    profiles: [humio]
+    requests:
+      - endpoint: event
+        events: [{event: wording}]
+        expect: {status: 200, body: {text: Not the wording, code: 0}}
+  - id: chk-stored-only
+    title: a case whose only check reads the store
+    requirements: [EVT-1]
+    profiles: [humio]
+    requests:
+      - endpoint: event
+        events: [{event: only stored}]
+        expect: {stored: 1}
+  - id: chk-humio-fields
+    title: stored fields of a humio rule say nothing in splunk
+    requirements: [EVT-1, SPL-1]
+    requests:
+      - endpoint: event
+        events: [{event: fields}]
+        expect: {status: 200, events: [{"@rawstring": not what was sent}]}
+"""
+DOUBLING = """\
+import subprocess, sys
+out = subprocess.run(sys.argv[1:], capture_output=True, check=True).stdout
+sys.stdout.buffer.write(out + out)
+"""
+FETCH = """\
+import sys, httpx
+url, token, repository, field, value = sys.argv[1:6]
+answer = httpx.post(f"{url}/api/v1/repositories/{repository}/query", timeout=30,
+                    headers={"Authorization": f"Bearer {token}", "Accept": "application/x-ndjson"},
+                    json={"queryString": f'{field}="{value}"', "start": 0, "end": "now", "isLive": False})
+answer.raise_for_status()
+sys.stdout.write(answer.text)
+"""
+
+
+@pytest.fixture(scope="module")
+def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    corpus = write_cases(tmp_path_factory.mktemp("cases"), "checks", CASES)
+    return {c.id: c for c in load_cases([corpus])}
+
+
+def engine_for(target_file: Path, seen: list[ResultEvent], **changes: Any) -> Engine:
+    target = dataclasses.replace(load_target(target_file), **changes)
+    return Engine(target, load_catalogue(), listeners=[seen.append], readback_timeout=2)
+
+
+def run(target_file: Path, case: Any, **changes: Any) -> CaseFinished:
+    engine = engine_for(target_file, [], **changes)
+    try:
+        return engine.run(case)
+    finally:
+        engine.close()
+
+
+def test_a_check_fails_only_the_requirements_attributed_to_it(
+    reference_target: Path, cases: dict[str, Any]
+) -> None:
+    result = run(reference_target, cases["chk-number-is-body5"])
+    (diff,) = result.diffs
+    assert (diff.path, diff.requirements, diff.expected, diff.actual) == (
+        "body.invalid-event-number",
+        ("BODY-5",),
+        0,
+        1,
+    )
+    # BODY-1's checks (status, code, stored count) pass; ORD-2 has its own check after the 400.
+    assert result.requirement_outcomes == {"BODY-1": "pass", "BODY-5": "fail", "ORD-2": "pass"}
+    (ord2,) = [c for c in result.checks if c.requirements == ("ORD-2",)]
+    assert (ord2.part, ord2.result) == ("nothing-stored", "pass")
+    assert result.outcome == "fail"
+
+
+def test_text_is_body12_at_should(reference_target: Path, cases: dict[str, Any]) -> None:
+    result = run(reference_target, cases["chk-wording"])
+    (diff,) = result.diffs
+    assert (diff.path, diff.requirements, diff.level) == ("body.text", ("BODY-12",), "SHOULD")
+    assert result.requirement_outcomes == {"EVT-1": "pass", "BODY-12": "warn"}
+    assert result.outcome == "warn"
+
+
+def test_without_read_back_the_response_checks_still_count(
+    reference_target: Path, cases: dict[str, Any]
+) -> None:
+    target = load_target(reference_target)
+    blind = {"readback": ReadbackConfig(kind="none"), "capabilities": target.capabilities - {"readback"}}
+    result = run(reference_target, cases["chk-number-is-body5"], **blind)
+    assert result.outcome == "fail" and result.requirement_outcomes["BODY-5"] == "fail"
+    unchecked = [c for c in result.checks if c.result == "not_checked"]
+    assert {c.requirements for c in unchecked} == {("BODY-1", "BODY-5"), ("ORD-2",)}
+    assert all("declares no read-back" in c.reason for c in unchecked)
+    assert result.requirement_outcomes["ORD-2"] == "unsupported"
+    # Nothing at all checked: the case is unsupported, with the reason.
+    result = run(reference_target, cases["chk-stored-only"], **blind)
+    assert result.outcome == "unsupported" and "declares no read-back" in result.messages[0]
+
+
+def test_absence_is_not_checked_without_a_positive_control(
+    reference_target: Path, cases: dict[str, Any], tmp_path: Path
+) -> None:
+    """A read-back that never shows anything cannot vouch for "nothing stored": not checked, not pass."""
+    empty = dataclasses.replace(load_target(reference_target).readback, kind="command", command=("true",))
+    result = run(reference_target, cases["chk-number-is-body5"], readback=empty)
+    stored = [c for c in result.checks if c.path == "stored"]
+    assert stored and all(c.result == "not_checked" for c in stored)
+    assert "never showed the positive control (event event to 'main'" in stored[0].reason
+    assert result.requirement_outcomes["ORD-2"] == "unsupported"
+
+
+def test_a_duplicate_id_in_one_answer_is_a_failed_check(
+    reference_target: Path, cases: dict[str, Any], tmp_path: Path
+) -> None:
+    target = load_target(reference_target)
+    (tmp_path / "fetch.py").write_text(FETCH)
+    (tmp_path / "twice.py").write_text(DOUBLING)
+    fetch = (sys.executable, str(tmp_path / "fetch.py"), target.url, str(target.readback.token))
+    command = (
+        sys.executable,
+        str(tmp_path / "twice.py"),
+        *fetch,
+        "{repository}",
+        "{marker_field}",
+        "{marker}",
+    )
+    readback = dataclasses.replace(target.readback, kind="command", command=command)
+    result = run(reference_target, cases["chk-stored-only"], readback=readback)
+    (dup,) = result.diffs
+    assert dup.part == "duplicate" and dup.requirements == ("EVT-1",)
+    assert dup.reason == f"one read-back answer lists @id {dup.actual} more than once (SPEC §9)"
+    assert result.outcome == "fail"
+
+
+def test_checks_of_requirements_outside_the_profile_say_nothing(
+    reference_target: Path, cases: dict[str, Any]
+) -> None:
+    """EVT-1 (what is stored) is a humio rule, and in splunk no stored field is checked (SPEC §0), even
+    for SPL-1, which applies there: the deliberately wrong field fails only in humio."""
+    result = run(reference_target, cases["chk-humio-fields"], profile="splunk")
+    fields = [c for c in result.checks if c.part == "stored-field"]
+    assert fields and all(c.result == "not_checked" for c in fields)
+    assert "in splunk the suite checks responses only" in fields[0].reason
+    assert result.requirement_outcomes == {"SPL-1": "pass"} and result.outcome == "pass"
+    assert run(reference_target, cases["chk-humio-fields"]).requirement_outcomes["EVT-1"] == "fail"
+
+
+def test_execute_yields_the_run_and_counts_it(reference_target: Path, cases: dict[str, Any]) -> None:
+    seen: list[ResultEvent] = []
+    engine = engine_for(reference_target, seen)
+    pairs = [(cases["chk-wording"], "base"), (cases["chk-number-is-body5"], "base")]
+    try:
+        stream = engine.execute(iter(pairs))
+        assert seen == []  # nothing runs until the stream is read
+        events = list(stream)
+    finally:
+        engine.close()
+    assert events == seen  # yielded and emitted alike
+    assert isinstance(events[0], RunStarted) and isinstance(events[-1], RunFinished)
+    assert [e.case_id for e in events if isinstance(e, CaseStarted)] == ["chk-wording", "chk-number-is-body5"]
+    finished = events[-1]
+    assert (finished.counts["warn"], finished.counts["fail"]) == (1, 1)
+    assert finished.requirements["BODY-12"]["warn"] == 1 and finished.requirements["BODY-5"]["fail"] == 1
+    assert finished.requirements["EVT-1"]["pass"] == 1 and finished.requirements["BODY-1"]["pass"] == 1
