@@ -146,13 +146,3 @@ def event_units(
             ]
             units.append((f"events[{i}].{OTHERS}", extra))
     return units
-
-
-def match_events(
-    expected: list[dict[str, Any]],
-    actual: list[dict[str, Any]],
-    sent_at_ms: int,
-    ignore: frozenset[str] = frozenset(),
-) -> list[FieldDiff]:
-    """Every difference of `event_units`: equal count, then each event a partial map."""
-    return [d for _, diffs in event_units(expected, actual, sent_at_ms, ignore) for d in diffs]

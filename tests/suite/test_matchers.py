@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from hec_conformance.matchers import MISSING, match_events, match_partial, match_value, span_ms
+from hec_conformance.matchers import MISSING, FieldDiff, event_units, match_partial, match_value, span_ms
 
 NOW = 1_700_000_000_000
+
+
+def match_events(
+    expected: Any, actual: Any, now: int, ignore: frozenset[str] = frozenset()
+) -> list[FieldDiff]:
+    """Every difference the stored-event units hold."""
+    return [d for _, diffs in event_units(expected, actual, now, ignore) for d in diffs]
 
 
 def test_literals_compare_by_type() -> None:
