@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+import socket
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +16,7 @@ from suitekit import write_cases
 
 from hec_conformance import Engine, load_cases, load_catalogue, load_target
 from hec_conformance.results import CaseFinished, CaseStarted, ResultEvent, RunFinished, RunStarted
-from hec_conformance.target import ReadbackConfig
+from hec_conformance.target import ReadbackConfig, url_target
 
 CASES = """\
   - id: chk-number-is-body5
@@ -193,3 +196,89 @@ def test_execute_yields_the_run_and_counts_it(reference_target: Path, cases: dic
     assert (finished.counts["warn"], finished.counts["fail"]) == (1, 1)
     assert finished.requirements["BODY-12"]["warn"] == 1 and finished.requirements["BODY-5"]["fail"] == 1
     assert finished.requirements["EVT-1"]["pass"] == 1 and finished.requirements["BODY-1"]["pass"] == 1
+
+
+TWICE = """\
+  - id: chk-answered-twice
+    title: raw is answered twice by this test server
+    requirements: [RAW-6]
+    needs: [raw]
+    requests:
+      - endpoint: raw
+        headers: {X-Splunk-Request-Channel: "${channel}"}
+        text: "line"
+        expect: {status: 200, body: {code: 0}}
+  - id: chk-after-it
+    title: the case after it reads its own answer
+    requirements: [BODY-1]
+    requests:
+      - endpoint: event
+        events: [{event: a}, {event: b}]
+        expect: {status: 200, body: {code: 0}}
+"""
+JSON_HEAD = b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+OK = b"HTTP/1.1 200 OK\r\n" + JSON_HEAD % 27 + b'{"text":"Success","code":0}'
+REFUSED = b"HTTP/1.1 400 Bad Request\r\n" + JSON_HEAD % 12 + b'{"code":400}'
+
+
+class TwiceServer:
+    """Loopback keep-alive HTTP that answers every request 200, and a raw request once more (400)."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.connections = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        data = b""
+        with conn:
+            while True:
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    data += chunk
+                head, _, data = data.partition(b"\r\n\r\n")
+                length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))  # type: ignore[union-attr]
+                while len(data) < length:
+                    data += conn.recv(65536)
+                data = data[length:]
+                conn.sendall(OK + (REFUSED if b"/raw" in head.split(b"\r\n")[0] else b""))
+
+
+def test_an_unrequested_answer_is_reported_on_the_case_that_caused_it(tmp_path: Path) -> None:
+    server = TwiceServer()
+    corpus = write_cases(tmp_path / "cases", "twice", TWICE)
+    cases = load_cases([corpus])
+    target = url_target(server.url, "tok", "splunk")
+    for connections, opened in (("per-case", 3), ("reuse", 2)):
+        target = dataclasses.replace(target, capabilities=frozenset({"raw"}), connections=connections)
+        engine = Engine(target, load_catalogue())
+        pairs = [(cases[1], "base"), (cases[0], "base"), (cases[1], "base")]
+        before = server.connections
+        try:
+            results = [e for e in engine.execute(iter(pairs)) if isinstance(e, CaseFinished)]
+        finally:
+            engine.close()
+        assert [r.outcome for r in results] == ["pass", "fail", "pass"], connections
+        (stray,) = results[1].diffs
+        assert (stray.part, stray.index, stray.requirements) == ("unrequested", 0, ("RAW-6",))
+        assert stray.reason == "target sent an unrequested response after request 0"
+        assert str(stray.actual).startswith("HTTP/1.1 400 Bad Request")
+        # per-case: a connection each; reuse: the first carries on to the raw case, whose stray
+        # answer drops it, so the third case opens the second.
+        assert server.connections - before == opened, connections
+    server.listener.close()
