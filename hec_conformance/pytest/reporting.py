@@ -21,7 +21,7 @@ from rich.console import Console
 
 from hec_conformance.reports.collect import CaseInfo, Collector, Results
 from hec_conformance.reports.files import write_reports
-from hec_conformance.reports.terminal import summary_table
+from hec_conformance.reports.terminal import requirements_line, summary_table
 from hec_conformance.reports.text import case_text
 from hec_conformance.results import CaseFinished
 from hec_conformance.target import Target
@@ -82,7 +82,8 @@ class Reporting:
         return self.collector.document()
 
     def table_text(self, markup: bool) -> str:
-        """The areas x levels table as text for another writer's terminal (ANSI colours if `markup`).
+        """The areas x levels table, then the requirements failed checks count against, as text for
+        another writer's terminal (ANSI colours if `markup`).
 
         Empty when this process ran no case (the pytest-xdist controller: its workers run them).
         """
@@ -91,7 +92,9 @@ class Reporting:
         out = io.StringIO()
         width = shutil.get_terminal_size().columns
         console = Console(file=out, force_terminal=markup, no_color=not markup, width=width)
-        console.print(summary_table(self.document()))
+        doc = self.document()
+        console.print(summary_table(doc))
+        console.print(requirements_line(doc))
         return out.getvalue()
 
     def finish(self) -> list[Path]:
