@@ -3,10 +3,10 @@
 The public API: load a target file, run cases with the engine, listen to result events.
 
     from hec_conformance import Engine, load_target, load_cases, load_catalogue
-    engine = Engine(load_target("target.yaml"), load_catalogue(), listeners=[print])
-    for case in load_cases():
-        for variant in engine.variants(case):
-            engine.run(case, variant)
+    engine = Engine(load_target("target.yaml"), load_catalogue())
+    cases = load_cases()
+    for event in engine.execute((case, variant) for case in cases for variant in engine.variants(case)):
+        print(event.to_dict())
 
 Names load on first use: importing the package (as pytest does for the plugin of every session in an
 environment where the suite is installed) costs nothing. PYTEST_DONT_REWRITE: the package is imported

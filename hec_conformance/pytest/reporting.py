@@ -2,7 +2,7 @@
 
 reporting = Reporting.start(target, cases, fail_on="must", report_dir=Path("out"), vendor_profile=None)
 engine.listeners.append(reporting.collector)
-result = engine.run(case, variant)
+result = suite.run(case, variant)   # the next case variant of the session's Engine.execute run
 reporting.verdict(result)          # the collector's verdict of it: waived / stale / expired applied
 reporting.case_text(result)        # its plain-text account (reports/text.py), as JUnit shows it
 reporting.finish()                 # writes the report files, returns them

@@ -164,7 +164,9 @@ def requirements_line(doc: Results) -> str:
         if bad:
             broken.append(f"{r['id']} ({', '.join(f'{n} {o}' for o, n in bad.items())})")
         unchecked += bool(r["checks"]["not_checked"])
-    text = f"requirements with failed checks: {', '.join(broken)}" if broken else "no requirement has a failed check"
+    text = "no requirement has a failed check"
+    if broken:
+        text = f"requirements with failed checks: {', '.join(broken)}"
     return text + (f"; {unchecked} requirement(s) with checks not made" if unchecked else "")
 
 
