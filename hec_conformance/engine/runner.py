@@ -1,4 +1,5 @@
-"""The engine: runs one case variant against a target and emits result events to its listeners."""
+"""The engine: `Engine.execute` runs case variants against a target as one run; each case variant's checks
+are attributed to requirements and judged (hec_conformance.verdict), and every step is a result event."""
 
 from __future__ import annotations
 
