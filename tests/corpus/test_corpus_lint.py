@@ -106,6 +106,25 @@ def test_duplicate_ids_across_files(case_files):
     assert "duplicate case id 'same' (first at" in error.message and "a.yaml:3" in error.message
 
 
+def test_expectation_attribution_names_known_ids(case_files):
+    good = GOOD.format(area="evt", id="evt-1")
+    mapped = good.replace(
+        "          status: 200\n", "          status: 200\n          requirements: {status: [EVT-1]}\n"
+    )
+    assert case_files.lint("evt.yaml", mapped) == []
+    error = one(case_files.lint("evt.yaml", mapped.replace("{status: [EVT-1]}", "{events: [EVT-1, EVT-99]}")))
+    assert where(error)[2] == "cases[0].requests[0].expect.requirements.events[1]"
+    assert "unknown requirement 'EVT-99'" in error.message
+    listed = good.replace(
+        "          status: 200\n", "          status: 200\n          requirements: [QRY-99]\n"
+    )
+    assert "unknown requirement 'QRY-99'" in one(case_files.lint("evt.yaml", listed)).message
+    bad_prefix = good.replace(
+        "          status: 200\n", "          status: 200\n          requirements: {code: [EVT-1]}\n"
+    )
+    assert "requirements" in one(case_files.lint("evt.yaml", bad_prefix)).key
+
+
 def test_unknown_requirement(case_files):
     text = GOOD.format(area="evt", id="evt-1").replace("[EVT-1]", "[EVT-1, EVT-99]")
     error = one(case_files.lint("evt.yaml", text))
