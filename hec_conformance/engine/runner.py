@@ -10,8 +10,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hec_conformance.engine.build import BuiltRequest, build_request, repeat_count, roles_used
-from hec_conformance.engine.expect import check_response, effective_expect, expected_count
+from hec_conformance.corpus.model import Case, Expect
+from hec_conformance.engine.build import BuiltRequest, build_request, repeat_count
+from hec_conformance.engine.expect import check_response
 from hec_conformance.engine.placeholders import (
     Context,
     MissingRole,
@@ -53,7 +54,7 @@ QUERY_API_READBACK = "logscale-query"
 class _Sent:
     index: int
     built: BuiltRequest
-    expect: dict[str, Any]
+    expect: Expect
     sent_at_ms: int
 
 
@@ -129,18 +130,18 @@ class Engine:
         self.emit(RunFinished(dict(counts), duration_s))
 
     # -- what runs ------------------------------------------------------------------------------------
-    def variants(self, case: Any) -> tuple[str, ...]:
+    def variants(self, case: Case) -> tuple[str, ...]:
         """The variants `case` runs as."""
         return case_variants(case.variants, case.requests)
 
-    def level(self, case: Any) -> str | None:
+    def level(self, case: Case) -> str | None:
         """The case's level in the target's profile (None: its requirements do not apply there)."""
         try:
             return case.level_for(self.target.profile, self.catalogue)
         except ValueError:
             return None
 
-    def unsupported_reason(self, case: Any, variant: str) -> str | None:
+    def unsupported_reason(self, case: Case, variant: str) -> str | None:
         """Why the case variant does not apply to the target, or None when it does."""
         t = self.target
         if case.profiles and t.profile not in case.profiles:
@@ -162,18 +163,18 @@ class Engine:
             )
         roles: set[str] = set()
         for raw in case.requests:
-            expect = effective_expect(raw, t.profile)
-            roles |= roles_used(raw) | roles_named(raw) | roles_named(expect)
-            if expected_count(expect) is not None:
+            expect = raw.expect_for(t.profile)
+            roles |= raw.auth.roles | roles_named(raw.given()) | roles_named(expect.given())
+            if expect.count is not None:
                 if not t.has("readback"):
                     return "its expectations read stored events; target lacks capability readback"
-                roles.add(str(expect.get("repository", "default")))
+                roles.add(expect.repository or "default")
         for role in sorted(roles):
             if role == "read" and not t.readback.token:
                 return "target has no read-back token (role read)"
             if role != "read" and role not in t.tokens:
                 return f"target has no token role {role}"
-        for name in sorted(set().union(*(limits_named(raw) for raw in case.requests))):
+        for name in sorted(set().union(*(limits_named(raw.given()) for raw in case.requests))):
             if name not in t.limits:
                 return f"target declares no limit {name}"
             if t.limits[name] > MAX_LIMIT_BODY:  # a `text` token repeated that often
@@ -187,7 +188,7 @@ class Engine:
         return None
 
     # -- running --------------------------------------------------------------------------------------
-    def run(self, case: Any, variant: str = "base") -> CaseFinished:
+    def run(self, case: Case, variant: str = "base") -> CaseFinished:
         """Run one case variant and return (and emit) its verdict."""
         started = time.monotonic()
         level = self.level(case)
@@ -225,7 +226,7 @@ class Engine:
             return finish("pass")
         return finish(MISMATCH_OUTCOME[level], [f"{len(diffs)} difference(s) at level {level}"], diffs)
 
-    def _run(self, case: Any, variant: str) -> list[Diff]:
+    def _run(self, case: Case, variant: str) -> list[Diff]:
         channel, channel2 = str(uuid.uuid4()), str(uuid.uuid4())
         diffs: list[Diff] = []
         sent: list[_Sent] = []
@@ -234,8 +235,8 @@ class Engine:
             times = repeat_count(request, self.target)
             for repetition in range(times):
                 ctx = Context(self.target, marker=str(uuid.uuid4()), channel=channel, channel2=channel2)
-                expect = ctx.expand_all(effective_expect(request, self.target.profile))
-                built = build_request(request, ctx, reads_back=expected_count(expect) is not None)
+                expect = request.expect_for(self.target.profile).expanded(ctx.expand_all)
+                built = build_request(request, ctx, reads_back=expect.count is not None)
                 sent_at = _now_ms()
                 resp = self._exchange(case.id, variant, index, built, ctx.marker, sent_at)
                 found = check_response(expect, resp, sent_at)
@@ -286,27 +287,27 @@ class Engine:
         return self._reader
 
     def _repository(self, s: _Sent) -> str:
-        role = str(s.expect.get("repository", s.built.role))
+        role = s.expect.repository or s.built.role
         try:
             return role_repository(self.target, role)
         except MissingRole:
             return role_repository(self.target, "default")
 
-    def _read_back(self, case: Any, variant: str, sent: list[_Sent]) -> list[Diff]:
-        checks = [s for s in sent if expected_count(s.expect) is not None]
+    def _read_back(self, case: Case, variant: str, sent: list[_Sent]) -> list[Diff]:
+        checks = [s for s in sent if s.expect.count is not None]
         start = case.readback_start or 0
         diffs: list[Diff] = []
         proved: set[str] = set()
         for s in checks:
-            want = expected_count(s.expect) or 0
+            want = s.expect.count or 0
             repository = self._repository(s)
             events, polls = self._read_settled(repository, s.built.lookups, want, start, proved)
             query = " | ".join(f"{f}={v}" for f, v in s.built.lookups)
             shown = tuple(json.loads(self.redact(json.dumps(e, ensure_ascii=False))) for e in events)
             self.emit(EventsRead(case.id, variant, s.index, repository, query, shown, polls))
-            if "events" in s.expect:
+            if s.expect.events is not None:
                 found = match_events(
-                    list(s.expect["events"]),
+                    [dict(e) for e in s.expect.events],
                     events,
                     s.sent_at_ms,
                     ignore=frozenset({self.target.marker_field}),
