@@ -19,30 +19,27 @@ from hec_conformance.protocol import HUMIO_HEC, KIND_CAPABILITY, ingest_tree
 Problem = tuple[KeyPath, str]
 
 
+def _nodes(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
+    """`value` and every value inside it (not keys), with its path."""
+    yield path, value
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        yield from _nodes(item, path + (key,))
+
+
 def _strings(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
     """Every string value (not key) inside `value`, with its path."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, path + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, path + (index,))
+    return ((where, node) for where, node in _nodes(value, path) if isinstance(node, str))
 
 
 def _regexes(value: Any, path: KeyPath) -> Iterator[Problem]:
-    if isinstance(value, dict):
-        if set(value) == {"regex"} and isinstance(value["regex"], str):
+    """A message for every `{regex: ...}` matcher inside `value` that does not compile."""
+    for where, node in _nodes(value, path):
+        if isinstance(node, dict) and set(node) == {"regex"} and isinstance(node["regex"], str):
             try:
-                re.compile(value["regex"])
+                re.compile(node["regex"])
             except re.error as exc:
-                yield path + ("regex",), f"bad regex: {exc}"
-        for key, item in value.items():
-            yield from _regexes(item, path + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _regexes(item, path + (index,))
+                yield where + ("regex",), f"bad regex: {exc}"
 
 
 def _expect(expect: Expect, path: KeyPath) -> Iterator[Problem]:

@@ -44,6 +44,17 @@ def _written(value: Any) -> Any:
     return value
 
 
+def _given(item: Any, shown: Callable[[str, Any], Any]) -> dict[str, JSON]:
+    """The fields of a model object the case writes, each in the case-file form `shown(name, value)`
+    gives it (None or NOT_GIVEN: not written)."""
+    out: dict[str, JSON] = {}
+    for name in (f.name for f in fields(item)):
+        value = shown(name, getattr(item, name))
+        if value is not None and value is not NOT_GIVEN:
+            out[name] = _written(value)
+    return out
+
+
 @dataclass(frozen=True)
 class Expect:
     """One request's expectations; a key the case does not write is None (`body`: NOT_GIVEN)."""
@@ -58,12 +69,9 @@ class Expect:
 
     def given(self) -> dict[str, JSON]:
         """The keys the case writes, in the case-file form (`status` an integer when it allows one)."""
-        out: dict[str, JSON] = {}
-        for name in (f.name for f in fields(self)):
-            value = getattr(self, name)
-            if value is not None and value is not NOT_GIVEN:
-                out[name] = value[0] if name == "status" and len(value) == 1 else _written(value)
-        return out
+        return _given(
+            self, lambda name, value: value[0] if name == "status" and value and len(value) == 1 else value
+        )
 
     @property
     def count(self) -> int | None:
@@ -155,22 +163,22 @@ class Request:
 
     def given(self) -> dict[str, JSON]:
         """The keys the case writes, in the case-file form."""
-        out: dict[str, JSON] = {}
-        for name in (f.name for f in fields(self)):
-            value = getattr(self, name)
-            if name == "auth":
-                value = None if value == Auth() else value.given()
-            elif name == "repeat" and value == 1:
-                value = None
-            elif name == "expect" and value is not None:
-                value = value.given()
-            elif name == "expect_by_profile":
-                value = {profile: expect.given() for profile, expect in value.items()} or None
-            elif name in ("headers", "query"):
-                value = dict(value) or None
-            if value is not None and value is not NOT_GIVEN:
-                out[name] = _written(value)
-        return out
+        return _given(self, _request_value)
+
+
+def _request_value(name: str, value: Any) -> Any:
+    """A field of a Request in the case-file form (None: not written)."""
+    if name == "auth":
+        return None if value == Auth() else value.given()
+    if name == "repeat":
+        return None if value == 1 else value
+    if name == "expect":
+        return None if value is None else value.given()
+    if name == "expect_by_profile":
+        return {profile: expect.given() for profile, expect in value.items()} or None
+    if name in ("headers", "query"):
+        return dict(value) or None
+    return value
 
 
 @dataclass(frozen=True)
