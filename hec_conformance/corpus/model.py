@@ -44,13 +44,13 @@ def _written(value: Any) -> Any:
     return value
 
 
-def _given(item: Any, shown: Callable[[str, Any], Any]) -> dict[str, JSON]:
+def _given(item: Any, shown: Callable[[str, Any], Any], nullable: tuple[str, ...] = ()) -> dict[str, JSON]:
     """The fields of a model object the case writes, each in the case-file form `shown(name, value)`
-    gives it (None or NOT_GIVEN: not written)."""
+    gives it (NOT_GIVEN, or None outside `nullable`: not written)."""
     out: dict[str, JSON] = {}
     for name in (f.name for f in fields(item)):
         value = shown(name, getattr(item, name))
-        if value is not None and value is not NOT_GIVEN:
+        if value is not NOT_GIVEN and (value is not None or name in nullable):
             out[name] = _written(value)
     return out
 
@@ -69,9 +69,11 @@ class Expect:
 
     def given(self) -> dict[str, JSON]:
         """The keys the case writes, in the case-file form (`status` an integer when it allows one)."""
-        return _given(
-            self, lambda name, value: value[0] if name == "status" and value and len(value) == 1 else value
-        )
+
+        def shown(name: str, value: Any) -> Any:
+            return value[0] if name == "status" and value is not None and len(value) == 1 else value
+
+        return _given(self, shown, nullable=("body",))
 
     @property
     def count(self) -> int | None:
@@ -163,7 +165,7 @@ class Request:
 
     def given(self) -> dict[str, JSON]:
         """The keys the case writes, in the case-file form."""
-        return _given(self, _request_value)
+        return _given(self, _request_value, nullable=("content_type",))
 
 
 def _request_value(name: str, value: Any) -> Any:
