@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from suitekit import hecc
@@ -95,17 +93,7 @@ def events_listed_twice(reference_target: Path, tmp_path: Path) -> Iterator[Path
 
     sys.path.insert(0, str(CATALOGUE))
     from mutant_proxy import ProxyMutant
-    from mutant_stored import StoredEventsBreaker
-
-    class EventsListedTwice(StoredEventsBreaker):
-        rule = "RES-1"
-        about = "the query API lists every event twice"
-
-        def response(self, req: Any, reply: Any, upstream: Any) -> Any:
-            events = reply.json()
-            if not isinstance(events, list) or not events:
-                return reply
-            return type(reply)(reply.status, reply.headers, json.dumps(events + events).encode())
+    from mutant_stored import EventsListedTwice
 
     with ProxyMutant(EventsListedTwice).start(reference_target, tmp_path) as target:
         yield target
