@@ -151,6 +151,7 @@ class Request:
 
     @property
     def has_body(self) -> bool:
+        """Whether it has a body (`events`, `text` or `base64`)."""
         return self.events is not None or self.text is not None or self.base64 is not None
 
     def sets_header(self, name: str) -> bool:
