@@ -119,7 +119,8 @@ class Auth:
             return {"header": self.header}
         if self.scheme is None and self.user is None:
             return self.role
-        return {k: v for k, v in (("role", self.role), ("scheme", self.scheme), ("user", self.user)) if v}
+        written = (("role", self.role), ("scheme", self.scheme), ("user", self.user))
+        return {key: value for key, value in written if value is not None}
 
 
 @dataclass(frozen=True)
