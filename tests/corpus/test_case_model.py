@@ -36,10 +36,8 @@ def test_expect_by_profile_replaces_only_the_keys_it_writes():
     )
     assert request.expect_for("humio") == Expect(status=(200,), body={"code": 0}, stored=1)
     assert request.expect_for("splunk") == Expect(status=(400, 403), body={"code": 0}, stored=0)
-    assert (
-        request.expect_for("splunk").count == 0
-        and parse_request({"endpoint": "event"}).expect_for("humio") == Expect()
-    )
+    assert request.expect_for("splunk").count == 0
+    assert parse_request({"endpoint": "event"}).expect_for("humio") == Expect()
 
 
 def test_null_is_a_value_where_the_format_gives_it_one():
