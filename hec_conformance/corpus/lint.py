@@ -10,11 +10,12 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hec_conformance.catalogue import LEVELS, Requirement
+from hec_conformance.catalogue import Requirement
 from hec_conformance.corpus.model import Case, Expect, Request
 from hec_conformance.corpus.notation import base64_error, notation_errors, placeholder_errors
 from hec_conformance.corpus.yamlsource import KeyPath
 from hec_conformance.protocol import HUMIO_HEC, KIND_CAPABILITY, ingest_tree
+from hec_conformance.verdict import LEVELS
 
 Problem = tuple[KeyPath, str]
 

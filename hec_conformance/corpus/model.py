@@ -13,8 +13,9 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Final
 
-from hec_conformance.catalogue import LEVELS, Requirement
+from hec_conformance.catalogue import Requirement
 from hec_conformance.protocol import PATH_KINDS
+from hec_conformance.verdict import LEVELS
 
 DEFAULT_PROFILES = ("humio", "splunk")
 DEFAULT_ROLE = "default"
