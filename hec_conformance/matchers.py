@@ -24,13 +24,22 @@ class FieldDiff:
     reason: str
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready form; a missing actual value is None with the reason saying so."""
+        """A JSON-ready form; a missing value is None with the reason saying so."""
+        expected = None if self.expected is MISSING else self.expected
         actual = None if self.actual is MISSING else self.actual
-        return {"path": self.path, "expected": self.expected, "actual": actual, "reason": self.reason}
+        return {"path": self.path, "expected": expected, "actual": actual, "reason": self.reason}
 
     def __str__(self) -> str:
+        expected = "(absent)" if self.expected is MISSING else repr(self.expected)
         actual = "(absent)" if self.actual is MISSING else repr(self.actual)
-        return f"{self.path}: expected {self.expected!r}, got {actual} ({self.reason})"
+        return f"{self.path}: expected {expected}, got {actual} ({self.reason})"
+
+
+def count_diff(expected: int, actual: int) -> FieldDiff:
+    """Another number of stored events than expected."""
+    return FieldDiff(
+        "events", f"{expected} event(s)", f"{actual} event(s)", "different number of stored events"
+    )
 
 
 def is_matcher(value: Any) -> bool:
@@ -124,13 +133,7 @@ def event_units(
     fields whose names start with ``@`` or ``#`` (the target's own) and the `ignore` fields.
     """
     if len(expected) != len(actual):
-        wrong = FieldDiff(
-            "events",
-            f"{len(expected)} event(s)",
-            f"{len(actual)} event(s)",
-            "different number of stored events",
-        )
-        return [("events", [wrong])]
+        return [("events", [count_diff(len(expected), len(actual))])]
     units: list[Unit] = [("events", [])]
     for i, (exp, act) in enumerate(zip(expected, actual, strict=True)):
         for key, want in exp.items():

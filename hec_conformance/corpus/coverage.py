@@ -13,7 +13,9 @@ def coverage(cases: Iterable[Case], catalogue: Mapping[str, Requirement]) -> dic
 
     A gap is an empty list. Requirements unknown to the catalogue are ignored (lint reports them).
     """
-    table = {rid: {profile: [] for profile in req.levels} for rid, req in catalogue.items()}
+    table: dict[str, dict[str, list[str]]] = {
+        rid: {profile: [] for profile in req.levels} for rid, req in catalogue.items()
+    }
     for case in cases:
         for rid in case.requirements:
             for profile in case.profiles:

@@ -1,363 +1,218 @@
-"""Load and check case files: schema, then the rules a schema cannot say (docs/cases.md)."""
+"""The rules of a case that a schema cannot say (docs/cases.md), checked on the case model.
+
+Each problem is a key path inside the case (`('requests', 0, 'expect', 'stored')`) and a message; the
+loader turns the path into the file's line.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from pathlib import Path
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hec_conformance.catalogue import LEVELS, Requirement, load_catalogue
-from hec_conformance.corpus.model import (
-    DEFAULT_PROFILES,
-    Case,
-    CorpusError,
-    LintError,
-    is_ep_case,
-    key_path,
-    request_kind,
-    shown_path,
-)
+from hec_conformance.catalogue import Requirement
+from hec_conformance.corpus.model import Case, Expect, Request
 from hec_conformance.corpus.notation import base64_error, notation_errors, placeholder_errors
-from hec_conformance.corpus.schema_errors import schema_problems
-from hec_conformance.corpus.yamlsource import KeyPath, YamlSource, read_yaml
+from hec_conformance.corpus.yamlsource import KeyPath
 from hec_conformance.protocol import HUMIO_HEC, KIND_CAPABILITY, ingest_tree
+from hec_conformance.verdict import LEVELS
+
+Problem = tuple[KeyPath, str]
 
 
-def default_cases_dir() -> Path:
-    """The corpus directory: env HECC_CASES, else the package's `cases/` (in a checkout a link to the
-    repository's top-level `cases/`, which is what it resolves to; in a wheel the corpus built into it)."""
-    configured = os.environ.get("HECC_CASES")
-    return Path(configured) if configured else (Path(__file__).resolve().parents[1] / "cases").resolve()
-
-
-class _File:
-    """One case file being checked: its source and the errors found in it."""
-
-    def __init__(self, path: Path, source: YamlSource, errors: list[LintError]) -> None:
-        self.path = path
-        self.source = source
-        self.errors = errors
-        self.bad_cases: set[int] = set()
-
-    def error(self, path: KeyPath, message: str, line: int | None = None) -> None:
-        if len(path) >= 2 and path[0] == "cases" and isinstance(path[1], int):
-            self.bad_cases.add(path[1])
-        line = self.source.line_of(path) if line is None else line
-        self.errors.append(LintError(self.path, line, key_path(path), message))
-
-
-def _expand(paths: Iterable[Path | str], errors: list[LintError]) -> list[Path]:
-    files: list[Path] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            found = sorted(path.glob("*.yaml"))
-            for stray in sorted(path.glob("*.yml")):
-                errors.append(LintError(stray, 0, "", "case files end in .yaml; this file is ignored"))
-            if not found:
-                errors.append(LintError(path, 0, "", "no *.yaml case files in this directory"))
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            errors.append(LintError(path, 0, "", "no such file or directory"))
-    return list(dict.fromkeys(files))
-
-
-def _read(path: Path, errors: list[LintError]) -> _File | None:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        errors.append(LintError(path, 0, "", f"cannot read: {exc.strerror}"))
-        return None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        errors.append(LintError(path, raw[: exc.start].count(b"\n") + 1, "", "not UTF-8"))
-        return None
-    file = _File(path, read_yaml(text), errors)
-    for problem_path, line, message in file.source.problems:
-        file.error(problem_path, message, line)
-    return file
+def _nodes(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
+    """`value` and every value inside it (not keys), with its path."""
+    yield path, value
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        yield from _nodes(item, path + (key,))
 
 
 def _strings(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
     """Every string value (not key) inside `value`, with its path."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, path + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, path + (index,))
+    return ((where, node) for where, node in _nodes(value, path) if isinstance(node, str))
 
 
-def _check_expect(file: _File, expect: Mapping[str, Any], path: KeyPath) -> None:
-    for where, text in _strings(expect, path):
-        for message in placeholder_errors(text, expectation=True):
-            file.error(where, message)
-    _check_regexes(file, expect, path)
-    if "events" in expect and "stored" in expect and len(expect["events"]) != expect["stored"]:
-        file.error(path + ("stored",), f"stored: {expect['stored']} but events lists {len(expect['events'])}")
-
-
-def _check_regexes(file: _File, value: Any, path: KeyPath) -> None:
-    if isinstance(value, dict):
-        if set(value) == {"regex"} and isinstance(value["regex"], str):
+def _regexes(value: Any, path: KeyPath) -> Iterator[Problem]:
+    """A message for every `{regex: ...}` matcher inside `value` that does not compile."""
+    for where, node in _nodes(value, path):
+        if isinstance(node, dict) and set(node) == {"regex"} and isinstance(node["regex"], str):
             try:
-                re.compile(value["regex"])
+                re.compile(node["regex"])
             except re.error as exc:
-                file.error(path + ("regex",), f"bad regex: {exc}")
-        for key, item in value.items():
-            _check_regexes(file, item, path + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _check_regexes(file, item, path + (index,))
+                yield where + ("regex",), f"bad regex: {exc}"
 
 
-def _check_body(file: _File, request: Mapping[str, Any], path: KeyPath) -> None:
-    def texts(where: KeyPath, text: str, tokens: bool) -> None:
-        for message in placeholder_errors(text) + (notation_errors(text) if tokens else []):
-            file.error(where, message)
+def _expect(expect: Expect, path: KeyPath) -> Iterator[Problem]:
+    written = expect.given()
+    for where, text in _strings(written, path):
+        for message in placeholder_errors(text, expectation=True):
+            yield where, message
+    yield from _regexes(written, path)
+    if expect.events is not None and expect.stored is not None and len(expect.events) != expect.stored:
+        yield path + ("stored",), f"stored: {expect.stored} but events lists {len(expect.events)}"
 
-    if "text" in request:
-        texts(path + ("text",), request["text"], True)
-    if "separator" in request:
-        if "events" not in request:
-            file.error(path + ("separator",), "separator only applies to an events: body")
-        for message in notation_errors(request["separator"]):
-            file.error(path + ("separator",), message)
-    for index, item in enumerate(request.get("events", ())):
+
+def _texts(where: KeyPath, text: str, tokens: bool) -> Iterator[Problem]:
+    for message in placeholder_errors(text) + (notation_errors(text) if tokens else []):
+        yield where, message
+
+
+def _body(request: Request, path: KeyPath) -> Iterator[Problem]:
+    if request.text is not None:
+        yield from _texts(path + ("text",), request.text, True)
+    if request.separator is not None:
+        if request.events is None:
+            yield path + ("separator",), "separator only applies to an events: body"
+        for message in notation_errors(request.separator):
+            yield path + ("separator",), message
+    for index, item in enumerate(request.events or ()):
         where = path + ("events", index)
         if isinstance(item, dict) and "$text" in item:
-            texts(where + ("$text",), item["$text"], True)
+            yield from _texts(where + ("$text",), str(item["$text"]), True)
         else:
             for string_path, text in _strings(item, where):
-                texts(string_path, text, False)
-    if "path" in request:
-        texts(path + ("path",), request["path"], False)
-    for group in ("headers", "query"):
-        for name, text in request.get(group, {}).items():
-            texts(path + (group, name), text, False)
-    auth = request.get("auth")
-    if isinstance(auth, dict) and "header" in auth:
-        texts(path + ("auth", "header"), auth["header"], False)
-    if "base64" in request and (message := base64_error(request["base64"])):
-        file.error(path + ("base64",), message)
+                yield from _texts(string_path, text, False)
+    yield from _where_and_who(request, path)
+    if request.base64 is not None and (invalid := base64_error(request.base64)):
+        yield path + ("base64",), invalid
 
 
-def _check_repeat(
-    file: _File, request: Mapping[str, Any], expects: list[tuple[KeyPath, Any]], path: KeyPath
-) -> None:
+def _where_and_who(request: Request, path: KeyPath) -> Iterator[Problem]:
+    """Placeholders in the path, headers, query and a literal Authorization value."""
+    if request.path is not None:
+        yield from _texts(path + ("path",), request.path, False)
+    for group, pairs in (("headers", request.headers), ("query", request.query)):
+        for name, text in pairs:
+            yield from _texts(path + (group, name), text, False)
+    if request.auth.header is not None:
+        yield from _texts(path + ("auth", "header"), request.auth.header, False)
+
+
+def _repeat(request: Request, expects: list[tuple[KeyPath, Expect]], path: KeyPath) -> Iterator[Problem]:
     """`repeat` names a known limit and is not read back (docs/cases.md, "Repeating a request")."""
-    if isinstance(request["repeat"], str):
-        for message in placeholder_errors(request["repeat"]):
-            file.error(path + ("repeat",), message)
+    if isinstance(request.repeat, str):
+        for message in placeholder_errors(request.repeat):
+            yield path + ("repeat",), message
     for expect_path, expect in expects:
-        for key in ("events", "stored"):
-            if key in expect:
-                file.error(
+        for key, value in (("events", expect.events), ("stored", expect.stored)):
+            if value is not None:
+                yield (
                     expect_path + (key,),
                     f"a repeated request is not read back: {key} cannot be"
                     " combined with repeat (check storage in another request)",
                 )
 
 
-def _check_requirements(
-    file: _File, case: Mapping[str, Any], path: KeyPath, catalogue: Mapping[str, Requirement]
-) -> None:
-    profiles = case.get("profiles", DEFAULT_PROFILES)
-    mentioned = set(case.get("needs", ())) | set(case.get("excludes", ()))
+def _requirement(case: Case, index: int, requirement: Requirement) -> Iterator[Problem]:
+    where = ("requirements", index)
+    rid = requirement.id
+    if not any(requirement.level_for(p) for p in case.profiles):
+        yield (
+            where,
+            f"{rid} does not apply in profile {', '.join(case.profiles)} (it applies in"
+            f" {', '.join(requirement.levels)}): set profiles",
+        )
+    if requirement.capability and requirement.capability not in case.needs | case.excludes:
+        yield (
+            where,
+            f"{rid} is about capability {requirement.capability!r}: add it to needs"
+            " (or to excludes to check the behaviour without it)",
+        )
+
+
+def _requirements(case: Case, catalogue: Mapping[str, Requirement]) -> Iterator[Problem]:
     known: list[Requirement] = []
-    for index, rid in enumerate(case["requirements"]):
-        where = path + ("requirements", index)
+    for index, rid in enumerate(case.requirements):
         requirement = catalogue.get(rid)
         if requirement is None:
-            file.error(where, f"unknown requirement {rid!r} (not in SPEC.md)")
+            yield ("requirements", index), f"unknown requirement {rid!r} (not in SPEC.md)"
             continue
         known.append(requirement)
-        if not any(requirement.level_for(p) for p in profiles):
-            file.error(
-                where,
-                f"{rid} does not apply in profile {', '.join(profiles)} (it applies in"
-                f" {', '.join(requirement.levels)}): set profiles",
-            )
-        if requirement.capability and requirement.capability not in mentioned:
-            file.error(
-                where,
-                f"{rid} is about capability {requirement.capability!r}: add it to needs"
-                " (or to excludes to check the behaviour without it)",
-            )
-    if len(known) < len(case["requirements"]):
+        yield from _requirement(case, index, requirement)
+    if len(known) < len(case.requirements):
         return
-    for profile in profiles:
+    for profile in case.profiles:
         levels = [LEVELS.index(lv) for r in known if (lv := r.level_for(profile))]
         if not levels:
-            file.error(
-                path + ("profiles",),
+            yield (
+                ("profiles",),
                 f"none of the requirements applies in profile {profile}: drop it from profiles",
             )
-        elif "level" in case and LEVELS.index(case["level"]) < min(levels):
-            file.error(
-                path + ("level",),
-                f"{case['level']} is stricter than its requirements in profile {profile}"
+        elif case.level is not None and LEVELS.index(case.level) < min(levels):
+            yield (
+                ("level",),
+                f"{case.level} is stricter than its requirements in profile {profile}"
                 f" ({LEVELS[min(levels)]}): a case may lower a SPEC level, never raise it",
             )
 
 
-def _check_attribution(
-    file: _File, expect: Mapping[str, Any], path: KeyPath, catalogue: Mapping[str, Requirement]
-) -> None:
+def _attribution(expect: Expect, path: KeyPath, catalogue: Mapping[str, Requirement]) -> Iterator[Problem]:
     """`expect.requirements` (which requirements each check counts for) names known ids."""
-    named = expect.get("requirements", [])
+    named = expect.requirements or ()
     lists = named.items() if isinstance(named, Mapping) else [(None, named)]
     for prefix, ids in lists:
         where = path + (("requirements",) if prefix is None else ("requirements", prefix))
         for index, rid in enumerate(ids):
             if rid not in catalogue:
-                file.error(where + (index,), f"unknown requirement {rid!r} (not in SPEC.md)")
+                yield where + (index,), f"unknown requirement {rid!r} (not in SPEC.md)"
 
 
-def _check_endpoint(file: _File, case: Mapping[str, Any], request: Mapping[str, Any], where: KeyPath) -> None:
+def _endpoint(case: Case, request: Request, where: KeyPath) -> Iterator[Problem]:
     """Endpoints by kind (SPEC §0): a literal ingest path only in an EP case, a Humio path only in humio
     (EP-1), and the capability of the kind in `needs`."""
-    key = "endpoint" if "endpoint" in request else "path"
-    tree = ingest_tree(str(request[key])) if key == "path" else None
-    if tree and not is_ep_case(case):
-        file.error(
+    key = "endpoint" if request.endpoint is not None else "path"
+    tree = ingest_tree(request.path) if request.path is not None else None
+    if tree and not case.tests_endpoints:
+        yield (
             where + (key,),
             f"a literal ingest path ({tree}/...) is for EP cases only: name the endpoint kind"
             " (endpoint: event, raw, ack or health) and the target's path for it is used",
         )
-    elif tree == HUMIO_HEC and "splunk" in case.get("profiles", DEFAULT_PROFILES):
-        file.error(
+    elif tree == HUMIO_HEC and "splunk" in case.profiles:
+        yield (
             where + (key,),
             "the Humio paths are not Splunk paths: no splunk case sends to them (EP-1);"
             " set profiles: [humio]",
         )
-    kind = request_kind(request)
-    cap = KIND_CAPABILITY.get(kind or "")
-    if cap and cap not in case.get("needs", ()):
-        file.error(where + (key,), f"the {kind} endpoint needs capability {cap!r}: add it to needs")
+    cap = KIND_CAPABILITY.get(request.kind or "")
+    if cap and cap not in case.needs:
+        yield where + (key,), f"the {request.kind} endpoint needs capability {cap!r}: add it to needs"
 
 
-def _check_case(
-    file: _File, case: Mapping[str, Any], path: KeyPath, catalogue: Mapping[str, Requirement]
-) -> None:
-    _check_requirements(file, case, path, catalogue)
-    profiles = case.get("profiles", DEFAULT_PROFILES)
-    needs = set(case.get("needs", ()))
-    for cap in sorted(needs & set(case.get("excludes", ()))):
-        file.error(path + ("excludes",), f"{cap!r} is both needed and excluded")
-    has_events = reads_store = checks = False
-    for index, request in enumerate(case["requests"]):
-        where = path + ("requests", index)
-        _check_endpoint(file, case, request, where)
-        if request.get("gzip") and "gzip" not in needs:
-            file.error(where + ("gzip",), "gzip: true needs capability 'gzip': add it to needs")
-        _check_body(file, request, where)
-        has_events = has_events or "events" in request
-        expects = [(where + ("expect",), request["expect"])] if "expect" in request else []
-        for profile, expect in request.get("expect_by_profile", {}).items():
-            if profile not in profiles:
-                file.error(
-                    where + ("expect_by_profile", profile), f"the case does not run in profile {profile}"
-                )
-            expects.append((where + ("expect_by_profile", profile), expect))
-        for expect_path, expect in expects:
-            _check_expect(file, expect, expect_path)
-            _check_attribution(file, expect, expect_path, catalogue)
-            reads_store = reads_store or "events" in expect or "stored" in expect
-        if "repeat" in request:
-            _check_repeat(file, request, expects, where)
-        checks = checks or bool(expects)
-    if not checks:
-        file.error(path + ("requests",), "no request has expect: the case checks nothing")
-    if isinstance(case.get("variants"), list) and not has_events:
-        file.error(path + ("variants",), "variants apply to events: bodies only, and this case has none")
-    if "readback" in case and not reads_store:
-        file.error(path + ("readback",), "readback only matters for cases that expect events or stored")
+def _request(
+    case: Case, request: Request, where: KeyPath, catalogue: Mapping[str, Requirement]
+) -> Iterator[Problem]:
+    yield from _endpoint(case, request, where)
+    if request.gzip and "gzip" not in case.needs:
+        yield where + ("gzip",), "gzip: true needs capability 'gzip': add it to needs"
+    yield from _body(request, where)
+    expects = [(where + ("expect",), request.expect)] if request.expect is not None else []
+    for profile, expect in request.expect_by_profile.items():
+        if profile not in case.profiles:
+            yield where + ("expect_by_profile", profile), f"the case does not run in profile {profile}"
+        expects.append((where + ("expect_by_profile", profile), expect))
+    for path, expect in expects:
+        yield from _expect(expect, path)
+        yield from _attribution(expect, path, catalogue)
+    if request.repeat != 1:
+        yield from _repeat(request, expects, where)
 
 
-def content_hash(case: Mapping[str, Any]) -> str:
-    """sha256 hex of the case mapping's canonical JSON (sorted keys, no spaces, UTF-8)."""
-    text = json.dumps(case, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _case(file: _File, area: str, index: int, case: Mapping[str, Any]) -> Case:
-    variants = case.get("variants", True)
-    return Case(
-        id=case["id"],
-        title=case["title"],
-        area=area,
-        file=file.path,
-        line=file.source.line_of(("cases", index)),
-        requirements=tuple(case["requirements"]),
-        level=case.get("level"),
-        profiles=tuple(case.get("profiles", DEFAULT_PROFILES)),
-        needs=frozenset(case.get("needs", ())),
-        excludes=frozenset(case.get("excludes", ())),
-        tags=tuple(case.get("tags", ())),
-        variants=tuple(variants) if isinstance(variants, list) else variants,
-        readback_start=case.get("readback", {}).get("start", 0),
-        requests=tuple(case["requests"]),
-        content_hash=content_hash(case),
+def case_problems(case: Case, catalogue: Mapping[str, Requirement]) -> list[Problem]:
+    """Every problem of one case (schema-valid), as (key path inside the case, message)."""
+    problems = list(_requirements(case, catalogue))
+    for cap in sorted(case.needs & case.excludes):
+        problems.append((("excludes",), f"{cap!r} is both needed and excluded"))
+    for index, request in enumerate(case.requests):
+        problems += _request(case, request, ("requests", index), catalogue)
+    if not any(r.expect is not None or r.expect_by_profile for r in case.requests):
+        problems.append((("requests",), "no request has expect: the case checks nothing"))
+    if isinstance(case.variants, tuple) and not any(r.events is not None for r in case.requests):
+        problems.append((("variants",), "variants apply to events: bodies only, and this case has none"))
+    reads_store = any(
+        e.count is not None for r in case.requests for e in (r.expect, *r.expect_by_profile.values()) if e
     )
-
-
-def _check_file(file: _File, catalogue: Mapping[str, Requirement]) -> list[tuple[int, Case]]:
-    data = file.source.data
-    if file.source.problems and not isinstance(data, dict):
-        return []
-    for path, message in schema_problems(data):
-        file.error(path, message)
-    if not isinstance(data, dict):
-        return []
-    area = data.get("area")
-    if isinstance(area, str) and area != file.path.stem:
-        file.error(("area",), f"area {area!r} must equal the file name without .yaml ({file.path.stem!r})")
-    cases = data.get("cases") if isinstance(data.get("cases"), list) else []
-    good = [index for index in range(len(cases)) if index not in file.bad_cases]
-    for index in good:
-        _check_case(file, cases[index], ("cases", index), catalogue)
-    return [(index, _case(file, area, index, cases[index])) for index in good if index not in file.bad_cases]
-
-
-def check(paths: Iterable[Path | str] | None = None) -> tuple[list[Case], list[LintError]]:
-    """The valid cases and every error of the given files or directories (default: the corpus)."""
-    catalogue = load_catalogue()
-    errors: list[LintError] = []
-    cases: list[Case] = []
-    first: dict[str, Case] = {}
-    for path in _expand([default_cases_dir()] if paths is None else paths, errors):
-        file = _read(path, errors)
-        for index, case in _check_file(file, catalogue) if file else ():
-            cases.append(case)
-            if case.id not in first:
-                first[case.id] = case
-                continue
-            seen = first[case.id]
-            file.error(
-                ("cases", index, "id"),
-                f"duplicate case id {case.id!r} (first at {shown_path(seen.file)}:{seen.line})",
-            )
-    errors.sort(key=lambda e: (str(e.file), e.line))
-    return cases, errors
-
-
-def lint(paths: Iterable[Path | str] | None = None) -> list[LintError]:
-    """Every error in the given case files or directories (default: the corpus directory)."""
-    return check(paths)[1]
-
-
-def load_cases(paths: Iterable[Path | str] | None = None) -> list[Case]:
-    """The cases of the given files or directories, in file then document order; CorpusError if any error."""
-    cases, errors = check(paths)
-    if errors:
-        raise CorpusError(errors)
-    return cases
+    if case.readback_start is not None and not reads_store:
+        problems.append((("readback",), "readback only matters for cases that expect events or stored"))
+    return problems

@@ -27,40 +27,45 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _message(kind: str, value: Any, instance: Any) -> str | None:
+    """The short message of one simple kind of violation, or None for the validator's own."""
+    if kind == "required":
+        return "missing required key " + ", ".join(repr(key) for key in value if key not in instance)
+    if kind == "type":
+        types = value if isinstance(value, list) else [value]
+        return f"{_short(instance)} is not of type " + ", ".join(repr(t) for t in types)
+    if kind in ("minItems", "minProperties", "minLength") and value == 1:
+        return "must not be empty"
+    if kind == "maxProperties" and value == 1:
+        return "a matcher has exactly one key: near_now, regex, absent or present"
+    simple = {
+        "enum": lambda: f"{_short(instance)} is not one of " + ", ".join(str(v) for v in value),
+        "const": lambda: f"must be {json.dumps(value)}",
+        "pattern": lambda: f"{_short(instance)} does not match {value!r}",
+        "uniqueItems": lambda: f"{_short(instance)} has repeated items",
+    }
+    return simple[kind]() if kind in simple else None
+
+
 def _explain(error: ValidationError) -> Iterator[tuple[KeyPath, str]]:
     path = tuple(error.absolute_path)
     schema = error.schema if isinstance(error.schema, dict) else {}
-    kind, value, instance = error.validator, error.validator_value, error.instance
+    kind, value = str(error.validator), error.validator_value
+    instance: Any = error.instance  # the part of the case file that is wrong (jsonschema types it loosely)
     if kind == "additionalProperties" and value is False and "x-message" not in schema:
         known = schema.get("properties", {})
         for key in instance:
             if key not in known:
                 yield path + (key,), f"unknown key {key!r}"
-        return
-    if "x-message" in schema:
+    elif "x-message" in schema:
         yield path, schema["x-message"]
     elif kind in ("anyOf", "oneOf") and error.context:
         yield from _explain(best_match(error.context))
-    elif kind == "required":
-        missing = [key for key in value if key not in instance]
-        yield path, "missing required key " + ", ".join(repr(key) for key in missing)
-    elif kind == "type":
-        types = value if isinstance(value, list) else [value]
-        yield path, f"{_short(instance)} is not of type " + ", ".join(repr(t) for t in types)
-    elif kind == "enum":
-        yield path, f"{_short(instance)} is not one of " + ", ".join(str(v) for v in value)
-    elif kind == "const":
-        yield path, f"must be {json.dumps(value)}"
-    elif kind == "pattern":
-        yield path, f"{_short(instance)} does not match {value!r}"
-    elif kind in ("minItems", "minProperties", "minLength") and value == 1:
-        yield path, "must not be empty"
-    elif kind == "maxProperties" and value == 1:
-        yield path, "a matcher has exactly one key: near_now, regex, absent or present"
-    elif kind == "uniqueItems":
-        yield path, f"{_short(instance)} has repeated items"
     else:
-        yield path, error.message if len(error.message) <= 120 else error.message[:117] + "..."
+        message = _message(kind, value, instance)
+        if message is None:
+            message = error.message if len(error.message) <= 120 else error.message[:117] + "..."
+        yield path, message
 
 
 def schema_problems(data: Any) -> list[tuple[KeyPath, str]]:

@@ -119,9 +119,10 @@ class _Builder:
                 self.source.lines[path + (index,)] = item.start_mark.line + 1
                 result.append(self.build(item, path + (index,), active))
             return result
+        assert isinstance(node, yaml.ScalarNode)  # the composer makes no other kind
         return self.scalar(node, path)
 
-    def mapping(self, node: yaml.MappingNode, path: KeyPath, active: frozenset[int]) -> dict:
+    def mapping(self, node: yaml.MappingNode, path: KeyPath, active: frozenset[int]) -> dict[str, Any]:
         if node.tag != _MAP:
             self.problem(path, node, f"unsupported YAML tag {node.tag!r}")
         result: dict[str, Any] = {}

@@ -64,7 +64,7 @@ class Attribution:
         declared = self.declared
         if path == "body.text" and not (isinstance(declared, Mapping) and path in declared):
             return (TEXT_REQUIREMENT,), level
-        if isinstance(declared, list):
+        if isinstance(declared, (list, tuple)):
             return tuple(declared), level
         if isinstance(declared, Mapping):
             prefixes = [p for p in declared if _covers(str(p), path)]

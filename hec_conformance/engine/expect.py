@@ -1,55 +1,36 @@
-"""Expectations of one request: the profile's view of `expect`, and the units of its response checks."""
+"""The units of one request's response checks (the profile's view of `expect`: `Request.expect_for`)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any
 
+from hec_conformance.corpus.model import Expect, NotGiven
 from hec_conformance.matchers import MISSING, FieldDiff, Unit, is_matcher, match_value
 from hec_conformance.transport import HttpResponse
 
-READBACK_KEYS = ("events", "stored")
 
-
-def effective_expect(request: Mapping[str, Any], profile: str) -> dict[str, Any]:
-    """`expect` with the keys of `expect_by_profile[profile]` replacing its own."""
-    out = dict(request.get("expect") or {})
-    out.update((request.get("expect_by_profile") or {}).get(profile) or {})
-    return out
-
-
-def expected_count(expect: Mapping[str, Any]) -> int | None:
-    """How many stored events the request expects, or None when it does not read back."""
-    if "events" in expect:
-        return len(expect["events"])
-    if "stored" in expect:
-        return int(expect["stored"])
-    return None
-
-
-def response_units(expect: Mapping[str, Any], resp: HttpResponse, sent_at_ms: int) -> list[Unit]:
+def response_units(expect: Expect, resp: HttpResponse, sent_at_ms: int) -> list[Unit]:
     """The response checks, one unit each: the status, each top-level key of a JSON body (`body.code`,
     `body.text`, ...; the whole `body` when it is not JSON), each header."""
     units: list[Unit] = []
-    if "status" in expect:
-        allowed = expect["status"] if isinstance(expect["status"], list) else [expect["status"]]
-        want = allowed[0] if len(allowed) == 1 else allowed
+    if expect.status is not None:
+        want = expect.status[0] if len(expect.status) == 1 else list(expect.status)
         wrong = (
             []
-            if resp.status in allowed
+            if resp.status in expect.status
             else [FieldDiff("status", want, resp.status, "unexpected HTTP status")]
         )
         units.append(("status", wrong))
-    if "body" in expect:
+    if not isinstance(expect.body, NotGiven):
         try:
             body = json.loads(resp.body)
         except ValueError:
             text = resp.body[:200].decode("utf-8", "replace")
-            units.append(("body", [FieldDiff("body", expect["body"], text, "the body is not JSON")]))
+            units.append(("body", [FieldDiff("body", expect.body, text, "the body is not JSON")]))
         else:
-            units += _body_units(expect["body"], body, sent_at_ms)
-    for name, matcher in (expect.get("headers") or {}).items():
+            units += _body_units(expect.body, body, sent_at_ms)
+    for name, matcher in (expect.headers or {}).items():
         value = resp.header(str(name))
         path = f"headers.{name}"
         units.append((path, match_value(matcher, MISSING if value is None else value, path, sent_at_ms)))

@@ -9,10 +9,10 @@ import uuid
 from collections.abc import Generator, Iterable, Iterator
 from typing import Any
 
-from hec_conformance.corpus.model import request_kind
-from hec_conformance.engine.build import BuiltRequest, build_request, repeat_count, roles_used
+from hec_conformance.corpus.model import Case
+from hec_conformance.engine.build import BuiltRequest, build_request, repeat_count
 from hec_conformance.engine.checks import Attribution
-from hec_conformance.engine.expect import effective_expect, expected_count, response_units
+from hec_conformance.engine.expect import response_units
 from hec_conformance.engine.placeholders import (
     Context,
     MissingRole,
@@ -141,18 +141,18 @@ class Engine:
         yield from events
 
     # -- what runs ------------------------------------------------------------------------------------
-    def variants(self, case: Any) -> tuple[str, ...]:
+    def variants(self, case: Case) -> tuple[str, ...]:
         """The variants `case` runs as."""
         return case_variants(case.variants, case.requests)
 
-    def level(self, case: Any) -> str | None:
+    def level(self, case: Case) -> str | None:
         """The case's level in the target's profile (None: its requirements do not apply there)."""
         try:
             return case.level_for(self.target.profile, self.catalogue)
         except ValueError:
             return None
 
-    def unsupported_reason(self, case: Any, variant: str) -> str | None:
+    def unsupported_reason(self, case: Case, variant: str) -> str | None:
         """Why the case variant does not apply to the target, or None when it does."""
         t = self.target
         if case.profiles and t.profile not in case.profiles:
@@ -174,16 +174,16 @@ class Engine:
             )
         roles: set[str] = set()
         for raw in case.requests:
-            expect = effective_expect(raw, t.profile)
-            roles |= roles_used(raw) | roles_named(raw) | roles_named(expect)
-            if expected_count(expect) is not None and no_readback_reason(t) is None:
-                roles.add(str(expect.get("repository", "default")))
+            expect = raw.expect_for(t.profile)
+            roles |= raw.auth.roles | roles_named(raw.given()) | roles_named(expect.given())
+            if expect.count is not None and no_readback_reason(t) is None:
+                roles.add(expect.repository or "default")
         for role in sorted(roles):
             if role == "read" and not t.readback.token:
                 return "target has no read-back token (role read)"
             if role != "read" and role not in t.tokens:
                 return f"target has no token role {role}"
-        for name in sorted(set().union(*(limits_named(raw) for raw in case.requests))):
+        for name in sorted(set().union(*(limits_named(raw.given()) for raw in case.requests))):
             if name not in t.limits:
                 return f"target declares no limit {name}"
             if t.limits[name] > MAX_LIMIT_BODY:  # a `text` token repeated that often
@@ -197,7 +197,7 @@ class Engine:
         return None
 
     # -- running ------------------------------------------------------------------------------------
-    def run(self, case: Any, variant: str = "base") -> CaseFinished:
+    def run(self, case: Case, variant: str = "base") -> CaseFinished:
         """Run one case variant and return (and emit) its verdict (`execute` runs many as a run)."""
         started = time.monotonic()
         level = self.level(case)
@@ -258,7 +258,7 @@ class Engine:
             out.append(c)
         return out
 
-    def _run(self, case: Any, variant: str) -> list[Check]:
+    def _run(self, case: Case, variant: str) -> list[Check]:
         channel, channel2 = str(uuid.uuid4()), str(uuid.uuid4())
         checks: list[Check] = []
         sent: list[Sent] = []
@@ -269,9 +269,9 @@ class Engine:
                 if sent:
                     checks += self._unrequested(sent[-1], self._transport.unrequested())
                 ctx = Context(self.target, marker=str(uuid.uuid4()), channel=channel, channel2=channel2)
-                expect = ctx.expand_all(effective_expect(request, self.target.profile))
-                attribution = Attribution(case.requirements, expect.get("requirements"))
-                built = build_request(request, ctx, reads_back=expected_count(expect) is not None)
+                expect = request.expect_for(self.target.profile).expanded(ctx.expand_all)
+                attribution = Attribution(case.requirements, expect.requirements)
+                built = build_request(request, ctx, reads_back=expect.count is not None)
                 sent_at = _now_ms()
                 resp = self._exchange(case.id, variant, index, built, ctx.marker, sent_at)
                 found = attribution.unit_checks(index, response_units(expect, resp, sent_at))
@@ -280,7 +280,7 @@ class Engine:
                     found = [dataclasses.replace(c, path=f"repeat[{repetition}].{c.path}") for c in found]
                 if failed or repetition == times - 1:
                     checks += found
-                kind = request_kind(request)
+                kind = request.kind
                 sent.append(Sent(index, built, kind, expect, attribution, sent_at, resp.status))
                 if failed:
                     break
@@ -342,7 +342,7 @@ class Engine:
 
     # -- read-back ------------------------------------------------------------------------------------
     def _repository(self, s: Sent) -> str:
-        role = str(s.expect.get("repository", s.built.role))
+        role = s.expect.repository or s.built.role
         try:
             return role_repository(self.target, role)
         except MissingRole:

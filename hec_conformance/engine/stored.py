@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from hec_conformance.corpus.model import Expect
 from hec_conformance.engine.build import BuiltRequest
 from hec_conformance.engine.checks import ORD_2, Attribution
-from hec_conformance.engine.expect import expected_count
 from hec_conformance.matchers import event_units
 from hec_conformance.protocol import CHANNEL_HEADER, EVENT, RAW, splunk_authorization
 from hec_conformance.readback import make_reader
@@ -38,7 +38,7 @@ class Sent:
     index: int
     built: BuiltRequest
     kind: str | None
-    expect: dict[str, Any]
+    expect: Expect
     attribution: Attribution
     sent_at_ms: int
     status: int
@@ -89,10 +89,10 @@ class StoredChecks:
         """The stored checks of every request in `sent` that expects stored events."""
         out: list[Check] = []
         for s in sent:
-            want = expected_count(s.expect)
+            want = s.expect.count
             if want is None:
                 continue
-            path = "events" if "events" in s.expect else "stored"
+            path = "events" if s.expect.events is not None else "stored"
             blocked = no_readback_reason(self.target)
             if blocked is None and not s.built.lookups:
                 blocked = (
@@ -134,9 +134,9 @@ class StoredChecks:
 
     def _judged(self, s: Sent, path: str, want: int, found: Found) -> list[Check]:
         events = list(found.events)
-        if "events" in s.expect:
+        if s.expect.events is not None:
             ignore = frozenset({self.target.marker_field})
-            units = event_units(list(s.expect["events"]), events, s.sent_at_ms, ignore)
+            units = event_units([dict(e) for e in s.expect.events], events, s.sent_at_ms, ignore)
             out = s.attribution.unit_checks(s.index, units)
         else:
             wrong = len(events) != want

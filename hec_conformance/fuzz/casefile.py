@@ -7,11 +7,13 @@ the expectations are what the oracle answered and stored for it on the recompute
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from hec_conformance.corpus import Expect, Request
 from hec_conformance.fuzz.differential import NEAR_NOW, PRESENT, Disagreement, Observation
 from hec_conformance.fuzz.strategies import HecRequest, Ph
 from hec_conformance.protocol import PATH_KINDS
@@ -56,21 +58,21 @@ def case_document(
     """The case file (as data) for a shrunk example, expectations from the oracle's observation;
     `stored_checked`: the stored events were compared (humio profile with read-back)."""
     requirements = sorted({d.requirement for d in disagreements})
-    expect: dict[str, Any] = {"status": oracle.status}
+    expect = Expect(status=(oracle.status,))
     if isinstance(oracle.body, dict):
-        expect["body"] = {k: oracle.body[k] for k in ("code", "invalid-event-number") if k in oracle.body}
+        body = {k: oracle.body[k] for k in ("code", "invalid-event-number") if k in oracle.body}
+        expect = replace(expect, body=body)
     needs = [
         cap
         for cap, used in (("raw", request.raw), ("gzip", request.gzip), ("json-array-batch", request.array))
         if used
     ]
-    req: dict[str, Any] = {
-        "endpoint": PATH_KINDS[request.path],
-        "content_type": request.content_type,
-        "text": text_notation(request),
-    }
-    if request.gzip:
-        req["gzip"] = True
+    req = Request(
+        endpoint=PATH_KINDS[request.path],
+        content_type=request.content_type,
+        text=text_notation(request),
+        gzip=True if request.gzip else None,
+    )
     notes = [f"Found by `hecc fuzz`: {d}" for d in disagreements]
     case: dict[str, Any] = {
         "id": case_id,
@@ -84,15 +86,14 @@ def case_document(
             "`text` body cannot be read back by."
         )
     elif stored_checked:
-        events = [{k: _matcher(v) for k, v in e.items()} for e in oracle.events]
-        req["expect"] = {**expect, "events": events} if events else {**expect, "stored": 0}
+        events = tuple({k: _matcher(v) for k, v in e.items()} for e in oracle.events)
+        expect = replace(expect, events=events) if events else replace(expect, stored=0)
         humio_only = True
     if humio_only:
         case["profiles"] = ["humio"]
     if needs:
         case["needs"] = needs
-    req.setdefault("expect", expect)
-    case["requests"] = [req]
+    case["requests"] = [replace(req, expect=expect).given()]
     case["notes"] = "\n".join(notes)
     return {"area": "", "cases": [case]}
 

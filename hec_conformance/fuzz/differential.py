@@ -15,7 +15,8 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from hec_conformance.fuzz.strategies import HecRequest, hec_requests
-from hec_conformance.readback import Reader, make_reader
+from hec_conformance.readback import make_reader
+from hec_conformance.readback.poller import Found, Lookup, Poller
 from hec_conformance.results import CaseFinished
 from hec_conformance.target import Target
 from hec_conformance.transport import HttpRequest, Transport
@@ -57,12 +58,14 @@ class Disagreement:
 
 @dataclass(frozen=True)
 class Observation:
-    """What one side did with a request: status, JSON body and the normalised stored events."""
+    """What one side did with a request: status, JSON body, the normalised stored events and the `@id`s
+    one read-back answer listed twice."""
 
     status: int
     body: Any
     events: tuple[dict[str, Any], ...]
     sent_at_ms: int
+    duplicates: tuple[str, ...] = ()
 
 
 class Side:
@@ -70,9 +73,8 @@ class Side:
 
     def __init__(self, target: Target, readback_timeout: float = 10.0) -> None:
         self.target = target
-        self.readback_timeout = readback_timeout
         self._transport = Transport(target.url, target.tls)
-        self._reader: Reader | None = make_reader(target) if target.has("readback") else None
+        self._poller = Poller(make_reader(target), readback_timeout) if target.has("readback") else None
         self._repos: dict[str, str] = {
             role: repository
             for role in READ_ROLES
@@ -81,8 +83,8 @@ class Side:
 
     def close(self) -> None:
         self._transport.close()
-        if self._reader is not None:
-            self._reader.close()
+        if self._poller is not None:
+            self._poller.close()
 
     def resolve(self, marker: str) -> Callable[[str], str]:
         """Placeholder values on this side."""
@@ -107,33 +109,23 @@ class Side:
             body = json.loads(resp.body)
         except ValueError:
             body = resp.body.decode("utf-8", "replace")
-        events = self._read(request, marker, want) if read and self._reader is not None else []
-        normal = tuple(self._normal(e, marker, sent_at) for e in events)
-        return Observation(resp.status, body, normal, sent_at)
+        found = self._read(request, marker, want) if read else Found(())
+        normal = tuple(self._normal(e, marker, sent_at) for e in found.events)
+        return Observation(resp.status, body, normal, sent_at, found.duplicates)
 
-    def _lookups(self, request: HecRequest, marker: str) -> list[tuple[str, str]]:
+    def _lookups(self, request: HecRequest, marker: str) -> list[Lookup]:
         if request.raw:
             return [("channel", marker)]
         return [(self.target.marker_field, marker), ("@source", marker)]
 
-    def _read_once(self, request: HecRequest, marker: str) -> list[dict[str, Any]]:
-        assert self._reader is not None
-        found: dict[str, dict[str, Any]] = {}
-        for repo in dict.fromkeys(self._repos.values()):
-            for fld, value in self._lookups(request, marker):
-                for event in self._reader.read(repo, fld, value, EARLIEST):
-                    found.setdefault(str(event.get("@id", json.dumps(event, sort_keys=True))), event)
-        return sorted(found.values(), key=lambda e: e.get("@timestamp", 0))
-
-    def _read(self, request: HecRequest, marker: str, want: int | None) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + self.readback_timeout
-        delay = 0.05
-        while True:
-            events = self._read_once(request, marker)
-            if want is None or len(events) >= want or time.monotonic() > deadline:
-                return events
-            time.sleep(delay)
-            delay = min(delay * 2, 1.0)
+    def _read(self, request: HecRequest, marker: str, want: int | None) -> Found:
+        """One read of every repository (`want` None), or reads until `want` events are there."""
+        if self._poller is None:
+            return Found(())
+        repositories, lookups = list(self._repos.values()), self._lookups(request, marker)
+        if want is None:
+            return self._poller.read(repositories, lookups, EARLIEST)
+        return self._poller.until(repositories, lookups, want, EARLIEST)
 
     def _normal(self, event: dict[str, Any], marker: str, sent_at: int) -> dict[str, Any]:
         """The event without what differs between two correct servers (ids, ingest time, names)."""
@@ -183,6 +175,8 @@ def compare(
             )
     if profile != "humio":
         return found
+    if target.duplicates != oracle.duplicates:  # SPEC §9: an @id is unique per event (RES-1)
+        found.append(Disagreement("stored.@id", "RES-1", list(oracle.duplicates), list(target.duplicates)))
     if len(oracle.events) != len(target.events):
         rule = "ORD-2" if oracle.status != 200 else ("RAW-1" if request.raw else "BODY-1")
         return [*found, Disagreement("stored", rule, len(oracle.events), len(target.events))]

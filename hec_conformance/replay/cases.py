@@ -7,10 +7,12 @@ import json
 import re
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import unquote_plus
 
 import yaml
 
-from hec_conformance.corpus import decode_text
+from hec_conformance.corpus import Auth, Expect, Request, decode_text
+from hec_conformance.corpus.model import NOT_GIVEN
 from hec_conformance.protocol import HUMIO_HEC, ingest_tree
 from hec_conformance.replay.capture import ROLE_PLACEHOLDER, Exchange, Response, header
 from hec_conformance.replay.marking import EVENT_PATHS, RAW_PATHS
@@ -66,80 +68,74 @@ def _text_notation(text: str) -> str | None:
         return None
 
 
-def _auth(ex: Exchange) -> Any:
+def _auth(ex: Exchange) -> Auth:
     value = header(ex.headers, "authorization")
     if value is None:
-        return "none"
+        return Auth(none=True)
     m = _AUTH.match(value)
     placeholder = ROLE_PLACEHOLDER.fullmatch(m.group(2)) if m else None
     if not m or not placeholder:
-        return {"header": value.replace("${", "$<x7B>")}
+        return Auth(header=value.replace("${", "$<x7B>"))
     if placeholder.group(1):
-        return {"role": placeholder.group(1), "scheme": m.group(1)}
-    return {"role": placeholder.group(2), "scheme": m.group(1), "user": placeholder.group(3)}
+        return Auth(role=placeholder.group(1), scheme=m.group(1))
+    return Auth(role=placeholder.group(2), scheme=m.group(1), user=placeholder.group(3))
 
 
-def _query(ex: Exchange) -> dict[str, str] | None:
-    if not ex.query:
-        return None
-    pairs = [p.partition("=") for p in ex.query.split("&")]
-    from urllib.parse import unquote_plus
-
-    return {unquote_plus(k): unquote_plus(v) for k, _, v in pairs}
+def _query(ex: Exchange) -> tuple[tuple[str, str], ...]:
+    pairs = [p.partition("=") for p in ex.query.split("&")] if ex.query else []
+    return tuple({unquote_plus(k): unquote_plus(v) for k, _, v in pairs}.items())
 
 
-def _body(ex: Exchange) -> dict[str, str]:
-    """The request body as case notation: `text` when it is plain UTF-8, else `base64`."""
+def _body(ex: Exchange) -> tuple[str | None, str | None]:
+    """The request body as case notation, (`text`, `base64`): text when it is plain UTF-8."""
     if not ex.body:
-        return {}
+        return None, None
     if not header(ex.headers, "content-encoding"):
         try:
             text = _text_notation(ex.body.decode("utf-8"))
         except UnicodeDecodeError:
             text = None
         if text is not None:
-            return {"text": text}
-    return {"base64": base64.b64encode(ex.body).decode("ascii")}
+            return text, None
+    return None, base64.b64encode(ex.body).decode("ascii")
 
 
-def _expect(response: Response) -> dict[str, Any]:
+def _expect(response: Response) -> Expect:
     """The recorded answer as an expectation: its status, and the HEC members of a JSON body."""
-    expect: dict[str, Any] = {"status": response.status}
     try:
         body = json.loads(response.body)
     except ValueError:
         body = None
+    kept = {}
     if isinstance(body, dict):
         kept = {k: v for k, v in body.items() if k in ("text", "code", "invalid-event-number", "acks")}
-        if kept:
-            expect["body"] = kept
-    return expect
+    return Expect(status=(response.status,), body=kept or NOT_GIVEN)
 
 
-def _request(ex: Exchange) -> dict[str, Any]:
+def _request(ex: Exchange) -> Request:
     endpoint = ENDPOINTS.get(ex.path)
-    req: dict[str, Any] = {"path": ex.path.replace("${", "$<x7B>")}  # an EP case: the path as recorded
-    if ex.method != ("GET" if endpoint and endpoint.startswith("health") else "POST"):
-        req["method"] = ex.method
-    req["auth"] = _auth(ex)
+    default_method = "GET" if endpoint and endpoint.startswith("health") else "POST"
     headers = {k: v for k, v in ex.headers if k.lower() not in _SKIPPED}
     if header(ex.headers, "content-encoding"):
         headers["Content-Encoding"] = header(ex.headers, "content-encoding") or ""
-    if headers:
-        req["headers"] = headers
-    query = _query(ex)
-    if query:
-        req["query"] = query
-    req["content_type"] = header(ex.headers, "content-type")
-    req.update(_body(ex))
-    if ex.response is not None:
-        req["expect"] = _expect(ex.response)
-    return req
+    text, encoded = _body(ex)
+    return Request(
+        path=ex.path.replace("${", "$<x7B>"),  # an EP case: the path as recorded
+        method=None if ex.method == default_method else ex.method,
+        auth=_auth(ex),
+        headers=tuple(headers.items()),
+        query=_query(ex),
+        content_type=header(ex.headers, "content-type"),
+        text=text,
+        base64=encoded,
+        expect=None if ex.response is None else _expect(ex.response),
+    )
 
 
 def capture_case(exchanges: Iterable[Exchange], case_id: str, title: str) -> dict[str, Any]:
     """One case whose requests are the capture's, in order, each expecting its recorded answer."""
-    requests, requirements, needs = [], set(), set()
+    requests: list[Request] = []
+    requirements, needs = set(), set()
     for ex in exchanges:
         req = _request(ex)
         requests.append(req)
@@ -158,17 +154,17 @@ def capture_case(exchanges: Iterable[Exchange], case_id: str, title: str) -> dic
             requirements.add("EP-6")
     if not requests:
         raise CasesError("the capture holds no request")
-    if not any("expect" in r for r in requests):
+    if not any(r.expect is not None for r in requests):
         raise CasesError(
             "no request of the capture has a recorded answer (imported dumps have none): "
             "record it with `hecc record`, or replay it with --save to record the answers"
         )
     case: dict[str, Any] = {"id": case_id, "title": title, "requirements": sorted(requirements)}
-    if any(ingest_tree(r["path"]) == HUMIO_HEC for r in requests):
+    if any(ingest_tree(str(r.path)) == HUMIO_HEC for r in requests):
         case["profiles"] = ["humio"]  # the Humio paths are not Splunk paths (EP-1)
     if needs:
         case["needs"] = sorted(needs)
-    case["requests"] = requests
+    case["requests"] = [r.given() for r in requests]
     return case
 
 

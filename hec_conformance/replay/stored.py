@@ -7,11 +7,14 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from hec_conformance.readback import Reader, make_reader
+from hec_conformance.matchers import MISSING, FieldDiff, count_diff
+from hec_conformance.readback import make_reader
+from hec_conformance.readback.poller import Poller
 from hec_conformance.replay.requests import Check, Side
 from hec_conformance.replay.stats import Stats
 
 ALWAYS_IGNORED = ("@id", "@ingesttimestamp")
+WHOLE = "(whole repository)"  # what a difference of a whole-repository comparison is listed under
 WINDOW_MS = 1000  # a whole-repository comparison ignores @timestamp within the run's span and this much
 
 
@@ -22,35 +25,41 @@ def normalized(event: dict[str, Any], ignored: set[str]) -> str:
     )
 
 
-def event_diff(left: list[dict[str, Any]], right: list[dict[str, Any]], ignored: set[str]) -> str | None:
-    """None when both lists hold the same events (any order) once ignored fields are dropped."""
+def event_diff(left: list[dict[str, Any]], right: list[dict[str, Any]], ignored: set[str]) -> list[FieldDiff]:
+    """How two targets' stored events differ (any order) once ignored fields are dropped: the count, or
+    the fields (at most five) of the first pair that differs; empty when they hold the same events."""
     if len(left) != len(right):
-        return f"{len(left)} stored event(s) vs {len(right)}"
+        return [count_diff(len(left), len(right))]
     a = sorted(left, key=lambda e: normalized(e, ignored))
     b = sorted(right, key=lambda e: normalized(e, ignored))
     for i, (x, y) in enumerate(zip(a, b, strict=True)):
         if normalized(x, ignored) != normalized(y, ignored):
             names = sorted((set(x) | set(y)) - ignored)
-            diffs = [
-                f"{n}: {x.get(n, '<absent>')!r} vs {y.get(n, '<absent>')!r}"
+            return [
+                FieldDiff(
+                    f"events[{i}].{n}", x.get(n, MISSING), y.get(n, MISSING), "differs between the targets"
+                )
                 for n in names
-                if x.get(n) != y.get(n)
-            ]
-            return f"event {i}: " + "; ".join(diffs[:5])
-    return None
+                if x.get(n, MISSING) != y.get(n, MISSING)
+            ][:5]
+    return []
 
 
-def expectation_diff(expected: list[dict[str, Any]], events: list[dict[str, Any]]) -> str | None:
+def expectation_diff(expected: list[dict[str, Any]], events: list[dict[str, Any]]) -> list[FieldDiff]:
     """Count, then every expected field value found among the stored events (as a multiset)."""
     if len(expected) != len(events):
-        return f"{len(events)} stored event(s), the request carried {len(expected)}"
+        return [count_diff(len(expected), len(events))]
     pool = [dict(e) for e in events]
     for want in expected:
         match = next((e for e in pool if all(e.get(k) == v for k, v in want.items())), None)
         if match is None:
-            return f"no stored event has {want}"
+            return [FieldDiff("events", want, MISSING, "no stored event has these values")]
         pool.remove(match)
-    return None
+    return []
+
+
+def _shown(diffs: list[FieldDiff]) -> str:
+    return "; ".join(map(str, diffs))
 
 
 class StoredComparison:
@@ -67,20 +76,32 @@ class StoredComparison:
     def run(self, checks: Iterable[Check] | None, span_ms: tuple[int, int]) -> None:
         """Each check's key (marked requests), or without checks the whole default repositories of
         two targets (fresh ones: everything there came from this replay, sent within `span_ms`)."""
-        readers = [make_reader(side.target) for side in self.sides]
+        pollers = [Poller(make_reader(side.target)) for side in self.sides]
         try:
             if checks is not None:
                 for check in checks:
-                    self._check_key(check, readers)
+                    self._check_key(check, pollers)
             elif len(self.sides) == 2:
-                self._check_repositories(readers, span_ms)
+                self._check_repositories(pollers, span_ms)
         finally:
-            for reader in readers:
-                reader.close()
+            for poller in pollers:
+                poller.close()
 
-    def _check_key(self, check: Check, readers: list[Reader]) -> None:
+    def _read(
+        self, poller: Poller, side: Side, repository: str, lookup: tuple[str, str], seq: int, request: str
+    ) -> list[dict[str, Any]]:
+        """One read of `repository`; an `@id` one answer lists twice is a difference (SPEC §9)."""
+        found = poller.read([repository], [lookup])
+        if found.duplicates:
+            ids = ", ".join(found.duplicates)
+            self.stats.differ(
+                seq, "stored", request, f"{side.target.url}: @id listed twice in one answer: {ids}"
+            )
+        return list(found.events)
+
+    def _check_key(self, check: Check, pollers: list[Poller]) -> None:
         found = []
-        for side, reader in zip(self.sides, readers, strict=True):
+        for side, poller in zip(self.sides, pollers, strict=True):
             repository = side.repository(check.role)
             if repository is None:
                 self.stats.differ(
@@ -90,31 +111,31 @@ class StoredComparison:
                     f"role {check.role!r} names no repository in {side.target.url}",
                 )
                 return
-            events = reader.read(repository, check.key[0], check.key[1])
+            events = self._read(poller, side, repository, check.key, check.seq, check.request)
             found.append(events)
-            problem = expectation_diff(check.expected, events)
-            if problem:
-                self.stats.differ(check.seq, "stored", check.request, f"{side.target.url}: {problem}")
+            diffs = expectation_diff(check.expected, events)
+            if diffs:
+                self.stats.differ(check.seq, "stored", check.request, f"{side.target.url}: {_shown(diffs)}")
         if len(found) == 2:
-            problem = event_diff(found[0], found[1], self._ignored(check.all_timed))
-            if problem:
-                self.stats.differ(check.seq, "against-stored", check.request, problem)
+            diffs = event_diff(found[0], found[1], self._ignored(check.all_timed))
+            if diffs:
+                self.stats.differ(check.seq, "against-stored", check.request, _shown(diffs))
 
-    def _check_repositories(self, readers: list[Reader], span_ms: tuple[int, int]) -> None:
+    def _check_repositories(self, pollers: list[Poller], span_ms: tuple[int, int]) -> None:
         """Without markers: every event of each target's default repository, on fresh targets."""
         lists = []
         low, high = span_ms[0] - WINDOW_MS, span_ms[1] + WINDOW_MS
-        for side, reader in zip(self.sides, readers, strict=True):
+        for side, poller in zip(self.sides, pollers, strict=True):
             repository = side.repository("default")
             if repository is None:
                 self.stats.differ(
                     0,
                     "readback",
-                    "(whole repository)",
+                    WHOLE,
                     f"role 'default' names no repository in {side.target.url}",
                 )
                 return
-            events = reader.read(repository, "#repo", repository)
+            events = self._read(poller, side, repository, ("#repo", repository), 0, WHOLE)
             lists.append(
                 [
                     {
@@ -125,6 +146,6 @@ class StoredComparison:
                     for e in events
                 ]
             )
-        problem = event_diff(lists[0], lists[1], self._ignored(True) | {"#repo"})
-        if problem:
-            self.stats.differ(0, "against-stored", "(whole repository)", problem)
+        diffs = event_diff(lists[0], lists[1], self._ignored(True) | {"#repo"})
+        if diffs:
+            self.stats.differ(0, "against-stored", WHOLE, _shown(diffs))

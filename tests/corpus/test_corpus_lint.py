@@ -528,7 +528,7 @@ def test_yaml_scalars_follow_yaml_1_2(case_files):
         '{event: "hello"}', "{event: yes, d: 2020-01-01, n: 010, f: 1.5e9, s: 1e2}"
     )
     (case,) = load_cases([case_files.write("evt.yaml", text)])
-    assert case.requests[0]["events"][0] == {
+    assert case.requests[0].events[0] == {
         "event": "yes",
         "d": "2020-01-01",
         "n": 10,

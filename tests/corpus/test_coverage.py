@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hec_conformance.catalogue import load_catalogue
-from hec_conformance.corpus import coverage, gaps, load_cases
+from hec_conformance.corpus import Expect, Request, coverage, gaps, load_cases
 
 CASES = """
 area: mix
@@ -51,8 +51,8 @@ def test_case_fields_and_levels(case_files):
     path = case_files.write("mix.yaml", CASES)
     both, splunk, humio = load_cases([path])
     assert (both.area, both.file, both.line, both.profiles) == ("mix", path, 3, ("humio", "splunk"))
-    assert both.variants is True and both.readback_start == 0 and both.needs == frozenset()
-    assert both.requests == ({"endpoint": "event", "expect": {"status": 400}},)
+    assert both.variants is True and both.readback_start is None and both.needs == frozenset()
+    assert both.requests == (Request(endpoint="event", expect=Expect(status=(400,))),)
     assert both.level_for("humio", catalogue) == "MUST"
     assert both.level_for("splunk", catalogue) == "MUST"
     assert splunk.level_for("splunk", catalogue) == "MUST"

@@ -9,6 +9,9 @@ import pytest
 from suitekit import hecc
 
 from hec_conformance.corpus import check
+from hec_conformance.fuzz.differential import Differential
+from hec_conformance.fuzz.strategies import HecRequest
+from hec_conformance.target import load_target
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "mutants"
 BUDGET, SEED = "40", "7"
@@ -81,3 +84,32 @@ def test_fuzz_errors_are_one_line(tmp_path: Path) -> None:
     done = hecc("fuzz", "--target", str(tmp_path / "missing.yaml"), timeout=60)
     assert done.returncode == 2
     assert done.stderr.startswith("hecc: ") and "Traceback" not in done.stderr
+
+
+@pytest.fixture
+def events_listed_twice(reference_target: Path, tmp_path: Path) -> Iterator[Path]:
+    """A broken target: its query API lists every stored event twice in one answer (same `@id`)."""
+    import sys
+
+    sys.path.insert(0, str(CATALOGUE))
+    from mutant_proxy import ProxyMutant
+    from mutant_stored import EventsListedTwice
+
+    with ProxyMutant(EventsListedTwice).start(reference_target, tmp_path) as target:
+        yield target
+
+
+def test_an_id_listed_twice_in_one_answer_is_a_disagreement(
+    events_listed_twice: Path, reference_target: Path
+) -> None:
+    """SPEC §9: one read-back answer holding the same `@id` twice is a failure of the target, never
+    merged away (the poller reports it, the fuzzer names it)."""
+    request = HecRequest("/api/v1/ingest/hec", ({"event": "twice"},))
+    differential = Differential(load_target(reference_target), load_target(events_listed_twice))
+    try:
+        oracle, target, found = differential.check(request)
+    finally:
+        differential.close()
+    assert len(oracle.events) == len(target.events) == 1 and not oracle.duplicates
+    assert len(target.duplicates) == 1
+    assert [(d.part, d.requirement) for d in found] == [("stored.@id", "RES-1")]

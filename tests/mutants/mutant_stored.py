@@ -63,3 +63,17 @@ class TimezoneShifts(StoredEventsBreaker):
             minutes = int(m.group(2)) * 60 + int(m.group(3))
             event["@timestamp"] -= (1 if m.group(1) == "+" else -1) * minutes * 60_000
         return event
+
+
+class EventsListedTwice(StoredEventsBreaker):
+    """Not in the catalogue: SPEC §9's read-back rule (an `@id` listed twice in one answer is the
+    target's failure) is checked by the fuzzer's and the replay's tests through it."""
+
+    rule = "RES-1"
+    about = "the query API lists every stored event twice in one answer"
+
+    def response(self, req: Exchange, reply: Reply, upstream: Upstream) -> Reply:
+        events = reply.json()
+        if not req.path.startswith(QUERY_PREFIX) or not isinstance(events, list):
+            return reply
+        return Reply(reply.status, reply.headers, json.dumps(events + events).encode())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import yaml
@@ -177,3 +178,24 @@ def test_against_lists_answer_and_stored_differences(tmp_path: Path) -> None:
         a.stop()
         b.stop()
         splunk.stop()
+
+
+def test_an_id_listed_twice_in_one_answer_is_a_stored_difference(tmp_path: Path) -> None:
+    """SPEC §9: one read-back answer holding the same `@id` twice is the target's failure, never merged."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "mutants"))
+    from mutant_proxy import ProxyMutant
+    from mutant_stored import EventsListedTwice
+
+    capture = _events_capture(tmp_path / "one.jsonl", 1, 0.0, SUCCESS)
+    server = fresh_server(tmp_path / "a")
+    try:
+        with ProxyMutant(EventsListedTwice).start(server.target, tmp_path) as target:
+            rc, summary = replay_json(
+                str(capture), "--target", str(target), "--speed", "max", "--mark", "--readback"
+            )
+    finally:
+        server.stop()
+    assert rc == 1, json.dumps(summary)
+    assert summary["differences_by_class"] == {"stored": 1}, summary
+    (listed,) = summary["listed"]
+    assert listed["seq"] == 1 and "@id listed twice in one answer" in listed["detail"], listed

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from hec_conformance.engine import Context, apply_variant, build_request, case_variants
+from hec_conformance.corpus.loader import parse_request
+from hec_conformance.engine import BuiltRequest, Context, apply_variant, build_request, case_variants
 from hec_conformance.engine.build import repeat_count
 from hec_conformance.engine.placeholders import MissingRole, limits_named, roles_named
 from hec_conformance.target import Target, parse_target
@@ -48,30 +49,30 @@ def headers(built: Any) -> dict[str, str]:
     return dict(built.http.headers)
 
 
+def build(request: dict[str, Any], ctx: Context, reads_back: bool, variant: str = "base") -> BuiltRequest:
+    """The request as the case file writes it, built (as `variant`)."""
+    return build_request(apply_variant(parse_request(request), variant), ctx, reads_back)
+
+
 def test_variants_follow_the_case_format() -> None:
-    two = [{"endpoint": "event", "events": [{"event": "a"}, {"event": "b"}]}]
-    one = [{"endpoint": "event", "events": [{"event": "a"}]}]
-    assert case_variants(True, two) == ("base", "gzip", "packed", "crlf", "tab", "json-ctype")
-    assert case_variants(True, one) == ("base", "gzip", "json-ctype")
-    assert case_variants(False, two) == ("base",)
-    assert case_variants(("tab",), two) == ("base", "tab")
-    assert case_variants(True, [{"endpoint": "event", "text": "{}"}]) == ("base",)
-    assert case_variants(True, [{**two[0], "separator": "<SP>"}]) == ("base", "gzip", "json-ctype")
-    assert case_variants(True, [{**two[0], "gzip": False, "content_type": None}]) == (
-        "base",
-        "packed",
-        "crlf",
-        "tab",
-    )
-    assert case_variants(True, [{**two[0], "headers": {"content-type": "x/y"}}])[-1] == "tab"
+    def variants(variants: bool | tuple[str, ...], *requests: dict[str, Any]) -> tuple[str, ...]:
+        return case_variants(variants, [parse_request(r) for r in requests])
+
+    two = {"endpoint": "event", "events": [{"event": "a"}, {"event": "b"}]}
+    one = {"endpoint": "event", "events": [{"event": "a"}]}
+    assert variants(True, two) == ("base", "gzip", "packed", "crlf", "tab", "json-ctype")
+    assert variants(True, one) == ("base", "gzip", "json-ctype")
+    assert variants(False, two) == ("base",)
+    assert variants(("tab",), two) == ("base", "tab")
+    assert variants(True, {"endpoint": "event", "text": "{}"}) == ("base",)
+    assert variants(True, {**two, "separator": "<SP>"}) == ("base", "gzip", "json-ctype")
+    assert variants(True, {**two, "gzip": False, "content_type": None}) == ("base", "packed", "crlf", "tab")
+    assert variants(True, {**two, "headers": {"content-type": "x/y"}})[-1] == "tab"
 
 
 def test_separators_of_each_variant(ctx: Context) -> None:
     request = {"endpoint": "event", "events": [{"event": "a"}, {"event": "b"}]}
-    bodies = {
-        v: build_request(apply_variant(request, v), ctx, False).http.body
-        for v in ("base", "packed", "crlf", "tab")
-    }
+    bodies = {v: build(request, ctx, False, v).http.body for v in ("base", "packed", "crlf", "tab")}
     env_a = json.dumps({"event": "a", "fields": {"mk": MARKER}}, separators=(",", ":")).encode()
     env_b = env_a.replace(b'"a"', b'"b"')
     assert bodies == {
@@ -84,14 +85,11 @@ def test_separators_of_each_variant(ctx: Context) -> None:
 
 def test_gzip_and_json_ctype_variants(ctx: Context) -> None:
     request = {"endpoint": "event", "events": [{"event": "é"}]}
-    zipped = build_request(apply_variant(request, "gzip"), ctx, False)
+    zipped = build(request, ctx, False, "gzip")
     assert headers(zipped)["Content-Encoding"] == "gzip"
     assert json.loads(gzip.decompress(zipped.http.body)) == {"event": "é", "fields": {"mk": MARKER}}
-    assert (
-        headers(build_request(apply_variant(request, "json-ctype"), ctx, False))["Content-Type"]
-        == "application/json"
-    )
-    base = build_request(request, ctx, False)
+    assert headers(build(request, ctx, False, "json-ctype"))["Content-Type"] == "application/json"
+    base = build(request, ctx, False)
     assert list(headers(base)) == ["Authorization", "Content-Type"]
     assert headers(base)["Content-Type"] == "text/plain; charset=utf-8"
     assert "é".encode() in base.http.body  # UTF-8, no ASCII escaping
@@ -108,7 +106,7 @@ def test_marker_insertion_rules(ctx: Context) -> None:
             {"$text": '{"event":"${marker}"<TAB>'},
         ],
     }
-    built = build_request(request, ctx, True)
+    built = build(request, ctx, True)
     lines = built.http.body.split(b"\n")
     assert json.loads(lines[0]) == {"event": "a", "fields": {"x": "1", "mk": MARKER}}
     assert json.loads(lines[1]) == {"event": "b", "fields": None, "source": MARKER}
@@ -126,7 +124,7 @@ def test_placeholders_everywhere(ctx: Context, target: Target) -> None:
         "query": {"index": "${repo:other_repo}"},
         "auth": {"header": "Splunk ${token:other_repo}"},
     }
-    built = build_request(request, ctx, True)
+    built = build(request, ctx, True)
     assert built.http.body == f"mk={MARKER} A\r\n".encode()
     assert headers(built) == {
         "Authorization": "Splunk tok-o",
@@ -152,10 +150,10 @@ def test_limits_expand_and_count_repeats(ctx: Context, target: Target) -> None:
         "text": "${limit:max_request_bytes} bytes",
         "repeat": "${limit:max_request_bytes}",
     }
-    assert build_request(request, ctx, False).http.body == b"4096 bytes"
-    assert repeat_count(request, target) == 4096
-    assert repeat_count({"endpoint": "event", "repeat": 3}, target) == 3
-    assert repeat_count({"endpoint": "event"}, target) == 1
+    assert build(request, ctx, False).http.body == b"4096 bytes"
+    assert repeat_count(parse_request(request), target) == 4096
+    assert repeat_count(parse_request({"endpoint": "event", "repeat": 3}), target) == 3
+    assert repeat_count(parse_request({"endpoint": "event"}), target) == 1
     both = {
         "text": "${limit:max_request_bytes}",
         "headers": {"X": "${token:ack}"},
@@ -167,7 +165,7 @@ def test_limits_expand_and_count_repeats(ctx: Context, target: Target) -> None:
 
 def test_auth_forms(ctx: Context) -> None:
     def auth(value: Any) -> str | None:
-        return headers(build_request({"endpoint": "event", "auth": value}, ctx, False)).get("Authorization")
+        return headers(build({"endpoint": "event", "auth": value}, ctx, False)).get("Authorization")
 
     assert auth("default") == "Splunk tok-d"
     assert auth("none") is None
@@ -179,7 +177,7 @@ def test_auth_forms(ctx: Context) -> None:
 
 def test_endpoint_kinds_go_to_the_targets_paths(target: Target) -> None:
     def path(t: Target, kind: str) -> str:
-        return build_request({"endpoint": kind}, Context(t, MARKER, CHANNEL, CHANNEL2), False).http.path
+        return build({"endpoint": kind}, Context(t, MARKER, CHANNEL, CHANNEL2), False).http.path
 
     splunk = dataclasses.replace(target, profile="splunk")
     declared = dataclasses.replace(splunk, endpoints={"event": "/services/collector", "health": "/hz"})
@@ -199,21 +197,21 @@ def test_endpoint_kinds_go_to_the_targets_paths(target: Target) -> None:
 
 
 def test_a_literal_path_of_spec_1_counts_as_its_kind(ctx: Context) -> None:
-    health = build_request({"path": "/services/collector/health/1.0"}, ctx, False).http
+    health = build({"path": "/services/collector/health/1.0"}, ctx, False).http
     assert (health.method, health.path) == ("GET", "/services/collector/health/1.0")
-    raw = build_request({"path": "/services/collector/raw/1.0", "text": "l"}, ctx, True)
+    raw = build({"path": "/services/collector/raw/1.0", "text": "l"}, ctx, True)
     assert headers(raw)["X-Splunk-Request-Channel"] == MARKER and raw.lookups == (("channel", MARKER),)
-    unknown = build_request({"path": "/services/collector/nope", "events": [{"event": "x"}]}, ctx, True)
+    unknown = build({"path": "/services/collector/nope", "events": [{"event": "x"}]}, ctx, True)
     assert unknown.http.method == "POST" and unknown.lookups == (("mk", MARKER),)
 
 
 def test_a_body_sized_by_a_declared_limit(ctx: Context) -> None:
-    over = build_request({"endpoint": "event", "text": "<x20*${limit:max_request_bytes}><SP>"}, ctx, False)
+    over = build({"endpoint": "event", "text": "<x20*${limit:max_request_bytes}><SP>"}, ctx, False)
     assert over.http.body == b" " * 4097
 
 
 def test_a_truncated_gzip_stream(ctx: Context) -> None:
-    built = build_request({"endpoint": "event", "text": "abc", "gzip": "truncated"}, ctx, False).http
+    built = build({"endpoint": "event", "text": "abc", "gzip": "truncated"}, ctx, False).http
     assert built.body == gzip.compress(b"abc", mtime=0)[:-8]
     assert dict(built.headers)["Content-Encoding"] == "gzip"
     with pytest.raises(EOFError):
@@ -221,16 +219,16 @@ def test_a_truncated_gzip_stream(ctx: Context) -> None:
 
 
 def test_raw_channels_and_methods(ctx: Context) -> None:
-    raw = build_request({"endpoint": "raw", "text": "line"}, ctx, True)
+    raw = build({"endpoint": "raw", "text": "line"}, ctx, True)
     assert headers(raw)["X-Splunk-Request-Channel"] == MARKER and raw.lookups == (("channel", MARKER),)
-    given = build_request({"endpoint": "raw", "text": "l", "query": {"channel": "${channel}"}}, ctx, True)
+    given = build({"endpoint": "raw", "text": "l", "query": {"channel": "${channel}"}}, ctx, True)
     assert "X-Splunk-Request-Channel" not in headers(given) and given.lookups == (("channel", CHANNEL),)
-    unread = build_request({"endpoint": "raw", "text": "l"}, ctx, False)
+    unread = build({"endpoint": "raw", "text": "l"}, ctx, False)
     assert "X-Splunk-Request-Channel" not in headers(unread)
-    health = build_request({"endpoint": "health"}, ctx, False).http
+    health = build({"endpoint": "health"}, ctx, False).http
     assert (health.method, health.path, health.body) == ("GET", "/services/collector/health", b"")
     assert "Content-Type" not in dict(health.headers)
-    empty = build_request(
+    empty = build(
         {"path": "/services/collector/nope", "method": "PUT", "content_type": None, "base64": "AAE="},
         ctx,
         False,
