@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -17,6 +18,7 @@ from hec_conformance.protocol import DEFAULT_PATHS
 
 ROLES = ("default", "other_repo", "disabled", "ack", "json_parser", "regex_parser")
 READBACK_KINDS = ("logscale-query", "command", "none")
+DEFAULT_TIMEOUT_S = 30.0  # per answer of the target, unless the target file or --timeout says otherwise
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -66,6 +68,7 @@ class Target:
     tls: Tls = Tls()
     limits: Mapping[str, int] = field(default_factory=dict)
     endpoints: Mapping[str, str] = field(default_factory=dict)
+    timeout: float = DEFAULT_TIMEOUT_S
     source: Path | None = None
 
     def has(self, capability: str) -> bool:
@@ -155,6 +158,7 @@ def parse_target(
         tls=tls,
         limits=dict(data.get("limits", {})),
         endpoints=dict(data.get("endpoints", {})),
+        timeout=float(data.get("timeout", DEFAULT_TIMEOUT_S)),
         source=source,
     )
 
@@ -171,6 +175,19 @@ def load_target(path: str | Path, env: dict[str, str] | None = None) -> Target:
     except yaml.YAMLError as exc:
         raise TargetError(f"{path}: not valid YAML: {exc}") from None
     return parse_target(data, base_dir=path.resolve().parent, env=env, source=path)
+
+
+def with_timeout(target: Target, seconds: str | float | None) -> Target:
+    """`target` with another per-answer timeout (`--timeout`); a bad value is a TargetError."""
+    if seconds is None or seconds == "":
+        return target
+    try:
+        value = float(seconds)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise TargetError(f"--timeout {seconds}: a number of seconds above 0 and at most 3600 expected")
+    return dataclasses.replace(target, timeout=value)
 
 
 def url_target(url: str, token: str, profile: str = "humio") -> Target:
@@ -201,6 +218,9 @@ profile: humio
 # What the target supports (SPEC §0). Cases needing anything else are reported unsupported.
 # Also available: query-string-auth, basic-auth, change-repo-on-events, time-unit-guess.
 capabilities: [raw, health, ack, gzip, json-array-batch, readback]
+
+# Seconds to wait for each answer of the target (hecc run --timeout overrides it).
+# timeout: 30
 
 # The fields member the suite adds to every event to find it again (SPEC §9).
 marker_field: hec_case

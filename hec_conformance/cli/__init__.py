@@ -46,7 +46,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if argv[:1] == ["serve"]:  # everything after `serve` belongs to the server's own parser
             server.serve(argv[1:])
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args, extras = parser.parse_known_args(argv)
+        if extras and args.command == "run":
+            raise CliError(run.unknown_option_hint(extras))
+        if extras:
+            parser.error(f"unrecognized arguments: {' '.join(extras)}")
         if getattr(args, "pytest_args", None) and args.pytest_args[0] == "--":
             args.pytest_args = args.pytest_args[1:]
         return int(args.func(args))
