@@ -141,3 +141,10 @@ def test_the_preflight_passes_on_a_good_target(reference_target: Path, tmp_path:
     done = hecc("run", "--target", str(reference_target), "--cases", str(cases))
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr
     assert "preflight" not in done.stderr
+
+
+def test_a_long_traceback_style_shows_the_whole_account(reference_target: Path, tmp_path: Path) -> None:
+    target = _wrong_token(reference_target, tmp_path)
+    done = hecc("run", "--target", str(target), "--no-preflight", "--max-errors", "1", "--tb", "long")
+    assert done.returncode == 3, done.stdout[-2000:] + done.stderr
+    assert "CaseFailed" in done.stdout and "case file: " in done.stdout
