@@ -18,11 +18,12 @@ from hec_conformance.cli.errors import (
     EXIT_USAGE,
     CliError,
 )
-from hec_conformance.cli.inputs import target_file
+from hec_conformance.cli.inputs import target_file, vendor_profile
 from hec_conformance.cli.server import probe, reference_server
 from hec_conformance.pytest import DEFAULT_MAX_ERRORS
 from hec_conformance.target import Target, TargetError, with_timeout
 from hec_conformance.verdict import FAIL_ON, Outcome, failing_mismatches
+from hec_conformance.waivers import beside
 
 if TYPE_CHECKING:
     from hec_conformance.pytest.tally import Tally
@@ -116,6 +117,20 @@ def pytest_args(args: argparse.Namespace, target: Path, cases_dir: Path) -> list
     return argv + _forwarded(args) + list(args.pytest_args)
 
 
+def check_requirement_ids(value: str) -> None:
+    """`--req` names SPEC requirement ids (TIME-1) or their prefixes (TIME); anything else is exit 2."""
+    from hec_conformance.catalogue import load_catalogue
+
+    known = load_catalogue()
+    for wanted in (w.strip() for w in value.split(",") if w.strip()):
+        if wanted not in known and not any(rid.startswith(wanted + "-") for rid in known):
+            areas = sorted({rid.rsplit("-", 1)[0] for rid in known})
+            raise CliError(
+                f"--req {wanted}: not a SPEC requirement id (like TIME-1) or prefix; "
+                f"prefixes: {', '.join(areas)}"
+            )
+
+
 def _check_preflight(target: Target) -> None:
     """Run the preflight; a failure is one line and exit status 3."""
     from hec_conformance.preflight import PreflightError, preflight
@@ -137,6 +152,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     cases_dir = Path(args.cases or default_cases_dir()).resolve()
     if not cases_dir.is_dir():
         raise CliError(f"--cases {cases_dir}: not a directory")
+    if args.req:
+        check_requirement_ids(args.req)
     if args.max_errors < 0:
         raise CliError(f"--max-errors {args.max_errors}: 0 (never stop) or more expected")
     with contextlib.ExitStack() as stack:
@@ -148,6 +165,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             target = with_timeout(target, args.timeout)
         except TargetError as exc:
             raise CliError(str(exc)) from None
+        profile_path = Path(args.vendor_profile) if args.vendor_profile else beside(path)
+        if profile_path is not None:  # checked now: a bad one is exit 2 before any request
+            vendor_profile(profile_path)
         probe(target.url)
         if not args.no_preflight:
             _check_preflight(target)
