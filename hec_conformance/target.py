@@ -222,6 +222,7 @@ profile: humio
 
 # What the target supports (SPEC §0). Cases needing anything else are reported unsupported.
 # Also available: query-string-auth, basic-auth, change-repo-on-events, time-unit-guess.
+# Not sure? `hecc target probe URL --token T [--read-token R]` finds out and writes a target file.
 capabilities: [raw, health, ack, gzip, json-array-batch, readback]
 
 # Seconds to wait for each answer of the target (hecc run --timeout overrides it).

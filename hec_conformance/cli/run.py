@@ -178,9 +178,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 @contextlib.contextmanager
 def _target_path(args: argparse.Namespace) -> Iterator[Path]:
-    """The target file of the run: --target, else the bundled server's."""
+    """The target file of the run: --target, a probed one for --url/--token, else the bundled server's."""
     if args.target:
+        if args.url:
+            raise CliError("--target and --url exclude each other")
         yield Path(args.target)
+    elif args.url:
+        if not args.token:
+            raise CliError("--url needs --token (the ingest token of role default)")
+        from hec_conformance.cli.targets import probed_target_file
+
+        with probed_target_file(args.url, args.token, args.read_token) as path:
+            yield path
     else:
         with reference_server(args.profile or "humio", args.all_caps) as path:
             yield path
@@ -193,6 +202,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=EXIT_CODES + "\nexamples:\n  hecc run\n"
         "  hecc run --target prod.yaml --fail-on should -m must -k kv -n 2\n"
+        "  hecc run --url https://hec.example.com:8088 --token T   # a first look: the target is probed\n"
         "  hecc run --target prod.yaml -- --lf   # any other pytest option after --\n",
         help="run the case corpus against a target (default: the bundled reference server)",
         description="Run every case against the target through pytest. Without --target the bundled "
@@ -235,6 +245,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="known deviations: covered failures are waived (docs/vendor-profiles.md; default "
         "<target>.vendor-profile.yaml beside the target file, if any)",
     )
+    run.add_argument("--url", help="a target by URL, probed first (hecc target probe), instead of --target")
+    run.add_argument("--token", help="with --url: an ingest token (role default)")
+    run.add_argument("--read-token", metavar="TOKEN", help="with --url: a read token of the §9 query API")
     run.add_argument(
         "--timeout",
         type=float,
