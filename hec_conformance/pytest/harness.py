@@ -58,7 +58,7 @@ class HarnessErrors:
             return
         self.causes[cause(report)] += 1
         total = sum(self.causes.values())
-        if self.max_errors and total >= self.max_errors and self.session is not None:
+        if self.max_errors and total >= self.max_errors and self.session and not self.session.shouldstop:
             why = f"stopping after {total} harness errors (--max-errors {self.max_errors})"
             self.session.shouldstop = why
             dsession = self.session.config.pluginmanager.get_plugin("dsession")  # pytest-xdist controller
