@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
+from hec_conformance.corpus.yamlsource import KeyPath
 from hec_conformance.protocol import DEFAULT_PATHS
+from hec_conformance.settings_file import Settings, read_settings
 
 ROLES = ("default", "other_repo", "disabled", "ack", "json_parser", "regex_parser")
 READBACK_KINDS = ("logscale-query", "command", "none")
+DEFAULT_TIMEOUT_S = 30.0  # per answer of the target, unless the target file or --timeout says otherwise
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -67,6 +71,7 @@ class Target:
     limits: Mapping[str, int] = field(default_factory=dict)
     endpoints: Mapping[str, str] = field(default_factory=dict)
     connections: str = "per-case"  # or "reuse": keep a clean keep-alive connection across cases
+    timeout: float = DEFAULT_TIMEOUT_S
     source: Path | None = None
 
     def has(self, capability: str) -> bool:
@@ -85,24 +90,26 @@ class Target:
         return tuple(s for s in found if s)
 
 
-def _schema() -> dict[str, Any]:
-    return json.loads((Path(__file__).parent / "schemas" / "target.schema.json").read_text("utf-8"))
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads((Path(__file__).parent / "schemas" / "target.schema.json").read_text("utf-8"))
+    return jsonschema.Draft202012Validator(schema)
 
 
-def _expand(value: Any, where: str, env: dict[str, str]) -> Any:
-    """Replace `${NAME}` by environment variables in every string; unset names are errors naming the key."""
+def _expand(value: Any, keys: KeyPath, env: dict[str, str], settings: Settings) -> Any:
+    """Replace `${NAME}` by environment variables in every string; an unset name is an error at its key."""
     if isinstance(value, str):
 
         def sub(m: re.Match[str]) -> str:
             if m.group(1) not in env:
-                raise TargetError(f"{where}: environment variable {m.group(1)} is not set")
+                raise TargetError(f"{settings.place(keys)}: environment variable {m.group(1)} is not set")
             return env[m.group(1)]
 
         return _ENV.sub(sub, value)
     if isinstance(value, dict):
-        return {k: _expand(v, f"{where}.{k}" if where else str(k), env) for k, v in value.items()}
+        return {k: _expand(v, (*keys, k), env, settings) for k, v in value.items()}
     if isinstance(value, list):
-        return [_expand(v, f"{where}[{i}]", env) for i, v in enumerate(value)]
+        return [_expand(v, (*keys, i), env, settings) for i, v in enumerate(value)]
     return value
 
 
@@ -111,18 +118,22 @@ def _path(value: str | None, base: Path) -> Path | None:
 
 
 def parse_target(
-    data: Any, *, base_dir: Path, env: dict[str, str] | None = None, source: Path | None = None
+    data: Any,
+    *,
+    base_dir: Path,
+    env: dict[str, str] | None = None,
+    source: Path | None = None,
+    settings: Settings | None = None,
 ) -> Target:
-    """Build a Target from a parsed YAML mapping (env expansion, schema validation, paths)."""
-    label = str(source) if source else "target"
+    """Build a Target from a parsed YAML mapping (env expansion, schema validation, paths).
+
+    `settings` (the file as read by `load_target`) lets every message name the line of the key."""
+    settings = settings or Settings(str(source) if source else "target")
+    label = settings.label
     if not isinstance(data, dict):
         raise TargetError(f"{label}: a target file is a mapping (url, profile, tokens, ...)")
-    data = _expand(data, "", dict(os.environ) if env is None else env)
-    errors = sorted(jsonschema.Draft202012Validator(_schema()).iter_errors(data), key=lambda e: list(e.path))
-    if errors:
-        first = errors[0]
-        where = ".".join(str(p) for p in first.absolute_path) or "(top level)"
-        raise TargetError(f"{label}: {where}: {first.message}")
+    data = _expand(data, (), dict(os.environ) if env is None else env, settings)
+    settings.check(_validator(), data, TargetError)
     tokens = {
         name: TokenRole(
             token=str(spec["token"]), repository=spec.get("repository"), parser=spec.get("parser")
@@ -138,7 +149,9 @@ def parse_target(
     )
     caps = frozenset(data.get("capabilities", ()))
     if "readback" in caps and readback.kind == "none":
-        raise TargetError(f"{label}: capabilities: 'readback' is declared but readback.kind is none")
+        raise TargetError(
+            f"{settings.place(('capabilities',))}: 'readback' is declared but readback.kind is none"
+        )
     tls_data = data.get("tls") or {}
     tls = Tls(
         ca=_path(tls_data.get("ca"), base_dir),
@@ -157,6 +170,7 @@ def parse_target(
         limits=dict(data.get("limits", {})),
         endpoints=dict(data.get("endpoints", {})),
         connections=data.get("connections", "per-case"),
+        timeout=float(data.get("timeout", DEFAULT_TIMEOUT_S)),
         source=source,
     )
 
@@ -164,15 +178,23 @@ def parse_target(
 def load_target(path: str | Path, env: dict[str, str] | None = None) -> Target:
     """Read and check a target file; every problem is a TargetError naming the file and key."""
     path = Path(path)
+    settings = read_settings(path, "target file", TargetError)
+    return parse_target(
+        settings.data, base_dir=path.resolve().parent, env=env, source=path, settings=settings
+    )
+
+
+def with_timeout(target: Target, seconds: str | float | None) -> Target:
+    """`target` with another per-answer timeout (`--timeout`); a bad value is a TargetError."""
+    if seconds is None or seconds == "":
+        return target
     try:
-        text = path.read_text("utf-8")
-    except OSError as exc:
-        raise TargetError(f"{path}: cannot read the target file ({exc.strerror})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise TargetError(f"{path}: not valid YAML: {exc}") from None
-    return parse_target(data, base_dir=path.resolve().parent, env=env, source=path)
+        value = float(seconds)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise TargetError(f"--timeout {seconds}: a number of seconds above 0 and at most 3600 expected")
+    return dataclasses.replace(target, timeout=value)
 
 
 def url_target(url: str, token: str, profile: str = "humio") -> Target:
@@ -202,7 +224,11 @@ profile: humio
 
 # What the target supports (SPEC §0). Cases needing anything else are reported unsupported.
 # Also available: query-string-auth, basic-auth, change-repo-on-events, time-unit-guess.
+# Not sure? `hecc target probe URL --token T [--read-token R]` finds out and writes a target file.
 capabilities: [raw, health, ack, gzip, json-array-batch, readback]
+
+# Seconds to wait for each answer of the target (hecc run --timeout overrides it).
+# timeout: 30
 
 # The fields member the suite adds to every event to find it again (SPEC §9).
 marker_field: hec_case

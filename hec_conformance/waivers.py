@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
+
+from hec_conformance.settings_file import Settings, read_settings
 
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "vendor-profile.schema.json"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -125,16 +126,14 @@ def parse_vendor_profile(
     source: Path | None = None,
     requirement_ids: Iterable[str] = (),
     case_ids: Iterable[str] = (),
+    settings: Settings | None = None,
 ) -> VendorProfile:
-    """Check a parsed profile against the schema, and its ids against the known ones when given."""
-    label = str(source) if source else "vendor profile"
+    """Check a parsed profile against the schema, and its ids against the known ones when given.
+
+    `settings` (the file as read by `load_vendor_profile`) lets every message name the line of the key."""
+    settings = settings or Settings(str(source) if source else "vendor profile")
     data = _normalise(data)
-    errors = sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        first = errors[0]
-        where = ".".join(str(p) for p in first.absolute_path) or "(top level)"
-        message = first.schema["x-message"] if first.validator == "oneOf" else first.message
-        raise VendorProfileError(f"{label}: {where}: {message}")
+    settings.check(_validator(), data, VendorProfileError)
     known_reqs, known_cases = set(requirement_ids), set(case_ids)
     deviations = []
     for i, entry in enumerate(data["deviations"]):
@@ -144,15 +143,19 @@ def parse_vendor_profile(
                 dt.date.fromisoformat(deviation.expires)
             except ValueError:
                 raise VendorProfileError(
-                    f"{label}: deviations.{i}.expires: {deviation.expires!r} is not a calendar date"
+                    f"{settings.place(('deviations', i, 'expires'))}: {deviation.expires!r} is not a "
+                    "calendar date"
                 ) from None
         if known_reqs and deviation.requirement and deviation.requirement not in known_reqs:
             raise VendorProfileError(
-                f"{label}: deviations.{i}.requirement: unknown requirement id {deviation.requirement!r}"
+                f"{settings.place(('deviations', i, 'requirement'))}: unknown requirement id "
+                f"{deviation.requirement!r}"
             )
         case_id = _CASE.match(deviation.case or "")
         if known_cases and case_id and case_id["id"] not in known_cases:
-            raise VendorProfileError(f"{label}: deviations.{i}.case: unknown case id {case_id['id']!r}")
+            raise VendorProfileError(
+                f"{settings.place(('deviations', i, 'case'))}: unknown case id {case_id['id']!r}"
+            )
         deviations.append(deviation)
     return VendorProfile(tuple(deviations), data.get("vendor"), source)
 
@@ -162,15 +165,10 @@ def load_vendor_profile(
 ) -> VendorProfile:
     """Read and check a vendor profile YAML file; every problem is a VendorProfileError."""
     path = Path(path)
-    try:
-        text = path.read_text("utf-8")
-    except OSError as exc:
-        raise VendorProfileError(f"{path}: cannot read the vendor profile ({exc.strerror})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise VendorProfileError(f"{path}: not valid YAML: {exc}") from None
-    return parse_vendor_profile(data, source=path, requirement_ids=requirement_ids, case_ids=case_ids)
+    settings = read_settings(path, "vendor profile", VendorProfileError)
+    return parse_vendor_profile(
+        settings.data, source=path, requirement_ids=requirement_ids, case_ids=case_ids, settings=settings
+    )
 
 
 def beside(target_file: str | Path) -> Path | None:

@@ -59,6 +59,7 @@ def cmd_capture_to_cases(args: argparse.Namespace) -> int:
             case_id.strip("-"),
             args.title or f"recorded traffic of {Path(args.capture).name} answered as recorded",
         )
+        out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(cases_yaml(area, [case]), "utf-8")
     except (CaptureError, CasesError) as exc:
         raise CliError(str(exc)) from None
@@ -94,7 +95,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     curl.add_argument("--target", metavar="FILE", help="fill in the URL and tokens of this target")
     curl.add_argument("--role", action="append", default=[], metavar="CAPTURE=TARGET")
     curl.set_defaults(func=cmd_capture_curl)
-    to_cases = cap.add_parser("to-cases", help="capture → case YAML (requests and answers as recorded)")
+    to_cases = cap.add_parser(
+        "to-cases",
+        help="capture → case YAML (requests and answers as recorded)",
+        description="Write one case holding every request of the capture, in order, each expecting the "
+        "answer recorded with it (status and body). Write it outside the bundled corpus (a directory "
+        "of your own, run with hecc run --cases DIR); check it with hecc cases lint FILE.",
+    )
     to_cases.add_argument("capture")
     to_cases.add_argument("--out", required=True, metavar="FILE", help="case file; its name is the area")
     to_cases.add_argument("--id", help="case id (default: <area>-<capture name>)")

@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import json
 import sys
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from hec_conformance.cli.errors import EXIT_NONCONFORMANCE, EXIT_OK, EXIT_USAGE
@@ -16,15 +15,16 @@ if TYPE_CHECKING:
     from hec_conformance.corpus import Case, LintError
 
 
-def _checked(paths: Sequence[str]) -> tuple[list[Case], list[LintError]]:
+def _checked(args: argparse.Namespace) -> tuple[list[Case], list[LintError]]:
+    """The cases of the PATHs and --cases options (the bundled corpus without either), and the errors."""
     from hec_conformance.corpus import check
 
-    return check(list(paths) or None)
+    return check([*args.paths, *args.case_dirs] or None)
 
 
 def cmd_cases_lint(args: argparse.Namespace) -> int:
     """Print every problem of the case files; exit 1 when there is one."""
-    cases, errors = _checked(args.paths)
+    cases, errors = _checked(args)
     for error in errors:
         print(error)
     print(f"{len(cases)} valid case(s), {len(errors)} error(s)", file=sys.stderr)
@@ -64,7 +64,7 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
     """One line (or JSON object) per case: id, levels per profile, requirements, variants, title."""
     from hec_conformance.catalogue import load_catalogue
 
-    cases, errors = _checked(args.paths)
+    cases, errors = _checked(args)
     if errors:
         for error in errors:
             print(error, file=sys.stderr)
@@ -84,7 +84,7 @@ def cmd_cases_coverage(args: argparse.Namespace) -> int:
     from hec_conformance.catalogue import load_catalogue
     from hec_conformance.corpus import coverage, gaps
 
-    cases, errors = _checked(args.paths)
+    cases, errors = _checked(args)
     for error in errors:
         print(error, file=sys.stderr)
     if errors:
@@ -113,6 +113,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ):
         p = cases.add_parser(name, help=text, description=text)
         p.add_argument("paths", nargs="*", help="case files or directories (default: the bundled corpus)")
+        p.add_argument(
+            "--cases",
+            dest="case_dirs",
+            action="append",
+            default=[],
+            metavar="DIR",
+            help="a case directory or file, as with hecc run (the same as a PATH)",
+        )
         if name == "list":
             p.add_argument("--json", action="store_true", help="one JSON object per line")
         p.set_defaults(func=func)

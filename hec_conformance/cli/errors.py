@@ -9,9 +9,11 @@ EXIT_HARNESS = 3
 EXIT_CODES = """\
 exit codes:
   0  the target conforms at --fail-on (default must: no MUST requirement broken; waived ones do not count)
-  1  non-conformance: a case failed at --fail-on (hecc cases lint/coverage: errors or gaps found)
+  1  non-conformance: a case failed at --fail-on, even when others errored (hecc cases lint/coverage:
+     errors or gaps found; hecc compare: a regression)
   2  usage or configuration error: bad arguments, bad target file, invalid case corpus, nothing selected
-  3  the target is unreachable, or a harness problem (read-back failed, the reference server did not start)
+  3  incomplete: the target is unreachable, the preflight failed, or harness errors alone (read-back
+     failed, the reference server did not start)
 """
 
 

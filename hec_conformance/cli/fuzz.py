@@ -110,9 +110,11 @@ def cmd_mutants(args: argparse.Namespace) -> int:
         raise CliError(f"--catalogue {args.catalogue}: {exc}") from None
     if args.only:
         wanted = set(args.only.split(","))
+        unknown = sorted(wanted - {m.name for m in mutants})
+        if unknown:
+            names = ", ".join(m.name for m in mutants)
+            raise CliError(f"--only: no mutant named {', '.join(unknown)}; the catalogue has: {names}")
         mutants = [m for m in mutants if m.name in wanted]
-        if not mutants:
-            raise CliError(f"--only {args.only}: no such mutant")
     show = sys.maxsize if args.all_killers else 5
     with tempfile.TemporaryDirectory(prefix="hecc-mutants-") as workdir:
         baseline, results = run_mutants(
@@ -192,8 +194,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     mutants.add_argument(
         "--catalogue",
         metavar="PATH",
-        default="tests/mutants",
-        help="catalogue file or directory holding catalogue.py (default tests/mutants)",
+        required=True,
+        help="catalogue file, or a directory holding catalogue.py (the repository's tests/mutants: "
+        "the catalogue is test code, not installed with the package)",
     )
     mutants.add_argument("--only", metavar="NAMES", help="comma-separated mutant names")
     mutants.add_argument("--workers", type=int, default=2, metavar="N", help="parallel processes (default 2)")

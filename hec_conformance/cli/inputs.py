@@ -19,11 +19,14 @@ def target_file(path: str | Path) -> Target:
 
 def vendor_profile_beside(target_path: Path) -> VendorProfile | None:
     """The vendor profile next to a target file (`prod.vendor-profile.yaml`), if there is one."""
+    path = beside(target_path)
+    return None if path is None else vendor_profile(path)
+
+
+def vendor_profile(path: Path) -> VendorProfile:
+    """The vendor profile at `path`; a bad one is a usage error naming the file, line and key."""
     from hec_conformance.catalogue import load_catalogue
 
-    path = beside(target_path)
-    if path is None:
-        return None
     try:
         return load_vendor_profile(path, requirement_ids=load_catalogue())
     except VendorProfileError as exc:

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
     from hec_conformance.replay.runner import Options, Side
 
+LOG_WIDTH = 1000  # the summary in a log (stdout not a terminal) is never wrapped at 80 columns
+
 
 def _host_port(value: str) -> tuple[str, int]:
     host, sep, port = value.rpartition(":")
@@ -233,7 +235,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"run_id": replayer.run_id, **stats.to_json()}, indent=2))
     else:
-        print_summary(stats, Console())
+        print_summary(stats, Console(width=None if sys.stdout.isatty() else LOG_WIDTH))
     if stats.requests and not stats.answered:
         return EXIT_HARNESS
     return EXIT_NONCONFORMANCE if stats.differences else EXIT_OK

@@ -32,13 +32,44 @@ def _server_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
+# `python -m reference_server`, with SIGPIPE's default action: `hecc serve | head -1` ends it quietly
+# (Python would otherwise ignore SIGPIPE and die of a BrokenPipeError traceback).
+_BOOT = (
+    "import runpy, signal; signal.signal(signal.SIGPIPE, signal.SIG_DFL); "
+    f"runpy.run_module({SERVER!r}, run_name='__main__', alter_sys=True)"
+)
+SERVE_EXIT_CODES = """\
+exit codes:
+  0  stopped by SIGINT or SIGTERM after a graceful shutdown
+  2  could not start: bad arguments or configuration, port in use, data folder or TLS files unusable
+"""
+
+
 def serve(server_args: list[str]) -> NoReturn:
-    """`hecc serve ARGS`: this process becomes `python -m reference_server ARGS` (its options, its
-    signals, its exit code)."""
+    """`hecc serve ARGS`: this process becomes the reference server with ARGS (its options, its
+    signals, its exit code); `hecc serve --help` is its help under the name `hecc serve`."""
     _server_dir()
+    if {"-h", "--help"} & set(server_args):
+        sys.stdout.write(_serve_help())
+        raise SystemExit(0)
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execv(sys.executable, [sys.executable, "-m", SERVER, *server_args])
+    os.execv(sys.executable, [sys.executable, "-c", _BOOT, *server_args])
+
+
+def _serve_help() -> str:
+    """The server's own --help, as `hecc serve`, with the exit codes."""
+    done = subprocess.run(
+        [sys.executable, "-m", SERVER, "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
+    if done.returncode != 0:
+        raise CliError(f"the reference server's --help failed: {done.stderr.strip()}", EXIT_HARNESS)
+    pad = " " * (len(SERVER) - len("hecc serve"))
+    lines = done.stdout.replace(f"usage: {SERVER}", "usage: hecc serve", 1).splitlines()
+    lines = [
+        line.removeprefix(pad) if line.startswith(" " * len(f"usage: {SERVER} ")) else line for line in lines
+    ]
+    return "\n".join(lines).rstrip() + "\n\n" + SERVE_EXIT_CODES
 
 
 def _wait_for(target_file: Path, proc: subprocess.Popen[bytes], log: Path, timeout: float) -> None:

@@ -70,8 +70,13 @@ def _explain(error: ValidationError) -> Iterator[tuple[KeyPath, str]]:
 
 def schema_problems(data: Any) -> list[tuple[KeyPath, str]]:
     """Every schema violation of a case file's data, as (key path, message), in document order."""
+    return explained(validator(), data)
+
+
+def explained(checker: Draft202012Validator, data: Any) -> list[tuple[KeyPath, str]]:
+    """Every violation of `checker`'s schema (a case file's, a target file's ...) as (key path, message)."""
     problems: list[tuple[KeyPath, str]] = []
-    for error in validator().iter_errors(data):
+    for error in checker.iter_errors(data):
         for problem in _explain(error):
             if problem not in problems:
                 problems.append(problem)

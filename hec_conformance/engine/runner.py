@@ -23,7 +23,7 @@ from hec_conformance.engine.placeholders import (
 from hec_conformance.engine.stored import Sent, StoredChecks, no_readback_reason
 from hec_conformance.engine.variants import apply_variant, case_variants
 from hec_conformance.readback import ReadbackError
-from hec_conformance.redaction import REDACTED
+from hec_conformance.redaction import REDACTED, Redactor
 from hec_conformance.results import (
     CaseFinished,
     CaseStarted,
@@ -69,7 +69,7 @@ class Engine:
         self.listeners: list[Listener] = list(listeners)
         self.readback_timeout = readback_timeout
         self._transport = Transport(target.url, target.tls, http_timeout)  # the cases' connection
-        self._secrets = sorted(target.secrets(), key=len, reverse=True)
+        self._redactor = Redactor(target.secrets())
         self._stored = StoredChecks(
             target,
             Transport(target.url, target.tls, http_timeout),  # the positive controls' own connection
@@ -91,15 +91,11 @@ class Engine:
         self._stored.close()
 
     def redact(self, text: str) -> str:
-        """`text` with every token of the target replaced by ***."""
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED)
-        return text
+        """`text` with every whole token of the target replaced by *** (redaction.py)."""
+        return str(self._redactor(text))
 
     def _redact_bytes(self, body: bytes) -> bytes:
-        for secret in self._secrets:
-            body = body.replace(secret.encode(), REDACTED.encode())
-        return body
+        return bytes(self._redactor(body))
 
     def _redact_headers(self, headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
         out = []

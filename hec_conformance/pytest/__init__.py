@@ -6,6 +6,11 @@
 - `items`: a case file and its items (one per case variant);
 - `reporting`: the session's reports (vendor profile, collector, files written at the end);
 - `tally`: the reported outcomes, counted from pytest's reports (pytest-xdist included);
-- `progress`: the progress bar `hecc run` shows in place of pytest's dots;
+- `harness`: harness errors counted, grouped by cause, and the run stopped after `--hec-max-errors`;
+- `progress`: the progress bar (or, in logs and with -n, progress lines) `hecc run` shows;
 - `xdist`: workers hand their case records to the controller, which writes the reports.
+
+DEFAULT_MAX_ERRORS lives here, light, for the plugin's options and `hecc run --max-errors` alike.
 """
+
+DEFAULT_MAX_ERRORS = 10  # harness errors before a run stops (--max-errors): by then the cause is clear

@@ -10,7 +10,7 @@ import pytest
 
 from hec_conformance.corpus import Case
 from hec_conformance.pytest.plugin import STATE
-from hec_conformance.pytest.tally import OUTCOME_PROPERTY
+from hec_conformance.pytest.tally import HARNESS_ERROR_PROPERTY, OUTCOME_PROPERTY
 from hec_conformance.results import CaseFinished
 from hec_conformance.verdict import LEVELS, Outcome, Waiver, failing_mismatches
 
@@ -82,7 +82,11 @@ class CaseItem(pytest.Item):
         if self.result.outcome == Outcome.UNSUPPORTED:
             pytest.skip(f"unsupported: {'; '.join(self.result.messages)}")
         if self.result.outcome == Outcome.ERROR:
-            raise CaseFailed(self._explain())
+            cause = "; ".join(self.result.messages) or "harness error"
+            self.user_properties.append((HARNESS_ERROR_PROPERTY, cause))
+            if self.config.get_verbosity() > 0 or self.config.getoption("tbstyle", "auto") == "long":
+                raise CaseFailed(self._explain())
+            pytest.fail(f"harness error: {cause}", pytrace=False)  # one line, no traceback
 
     def runtest(self) -> None:
         suite = self.config.stash[STATE]

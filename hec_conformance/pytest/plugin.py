@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from hec_conformance.pytest import DEFAULT_MAX_ERRORS
+
 if TYPE_CHECKING:
     from hec_conformance.pytest.suite import Suite
 
@@ -29,6 +31,10 @@ OPTIONS = {
     "req": "run only cases checking these requirement ids (comma-separated; `TIME` selects TIME-*)",
     "cases": "directory of case files (default: the bundled corpus)",
     "report_dir": "write results.json, junit.xml, report.html and badges in this directory (docs/results.md)",
+    "timeout": "seconds to wait for each answer of the target (overrides the target file's; default 30)",
+    "max_errors": f"stop after this many harness errors (default {DEFAULT_MAX_ERRORS}; 0: never)",
+    "preflight": "on (default) or off: check the URL, the default token and the read-back before the "
+    "first case, and stop with exit status 3 when one fails",
     "vendor_profile": "vendor profile of known deviations (docs/vendor-profiles.md; default: "
     "<target>.vendor-profile.yaml beside the target file, if any)",
 }
@@ -55,6 +61,25 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{level}: case at level {level.upper()} in the target's profile")
     if option(config, "target") is None and option(config, "url") is None:
         return
+    from hec_conformance.pytest.harness import HarnessErrors
     from hec_conformance.pytest.suite import start  # the engine and the corpus load only now
 
     start(config)
+    max_errors = _count(config, "max_errors", DEFAULT_MAX_ERRORS)
+    config.pluginmanager.register(HarnessErrors(max_errors), "hec-harness")
+    if not hasattr(config, "workerinput") and (option(config, "preflight") or "on") != "off":
+        from hec_conformance.preflight import PreflightError, preflight
+
+        try:
+            preflight(config.stash[STATE].engine.target)
+        except PreflightError as exc:
+            pytest.exit(str(exc), returncode=3)
+
+
+def _count(config: pytest.Config, name: str, default: int) -> int:
+    value = option(config, name)
+    if value is None:
+        return default
+    if not value.isdigit():
+        raise pytest.UsageError(f"--hec-{name.replace('_', '-')} must be a whole number, not {value!r}")
+    return int(value)

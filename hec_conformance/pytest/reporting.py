@@ -28,6 +28,11 @@ from hec_conformance.target import Target
 from hec_conformance.verdict import Verdict
 from hec_conformance.waivers import VendorProfile, beside, load_vendor_profile
 
+NOT_APPLICABLE = "n/a"  # the level of a case whose requirements do not apply in the target's profile
+NOT_APPLICABLE_NOTE = (
+    "level n/a: the area's requirements do not apply in profile {profile}; its cases are unsupported here"
+)
+
 
 @dataclass
 class Reporting:
@@ -95,6 +100,8 @@ class Reporting:
         doc = self.document()
         console.print(summary_table(doc))
         console.print(requirements_line(doc))
+        if any(row["level"] == NOT_APPLICABLE for row in doc["areas"]):
+            console.print(NOT_APPLICABLE_NOTE.format(profile=doc["target"]["profile"]))
         return out.getvalue()
 
     def finish(self) -> list[Path]:

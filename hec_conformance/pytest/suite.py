@@ -15,14 +15,15 @@ import pytest
 from hec_conformance.catalogue import Requirement, load_catalogue
 from hec_conformance.corpus import Case, CorpusError, default_cases_dir, load_cases
 from hec_conformance.engine import Engine
+from hec_conformance.pytest.harness import verdict_line
 from hec_conformance.pytest.items import CaseFile, CaseItem
 from hec_conformance.pytest.plugin import STATE, option
 from hec_conformance.pytest.reporting import Reporting
 from hec_conformance.pytest.tally import Tally
 from hec_conformance.pytest.xdist import WorkerRecords
 from hec_conformance.results import CaseFinished, ResultEvent
-from hec_conformance.target import Target, TargetError, TokenRole, load_target, url_target
-from hec_conformance.verdict import FAIL_ON, LEVELS, MISMATCHES, failing_count, failing_mismatches
+from hec_conformance.target import Target, TargetError, TokenRole, load_target, url_target, with_timeout
+from hec_conformance.verdict import FAIL_ON, LEVELS, MISMATCHES, failing_mismatches
 from hec_conformance.waivers import VendorProfileError
 
 
@@ -114,10 +115,9 @@ class Suite:
             if outcome in below:
                 terminalreporter.write_line(f"{outcome.upper():5} {nodeid} ({reqs})")
         summary = ", ".join(f"{n} {o}" for o, n in sorted(counts.items()) if n)
-        verdict = "does not conform" if failing_count(counts, self.fail_on) else "conforms"
         target = self.engine.target
         terminalreporter.write_line(
-            f"{target.url} ({target.profile}): {summary}; {verdict} at --hec-fail-on {self.fail_on}"
+            f"{target.url} ({target.profile}): {summary}; {verdict_line(counts, self.fail_on)}"
         )
 
 
@@ -139,7 +139,10 @@ def _target(config: pytest.Config) -> Target:
     if token:
         default = dataclasses.replace(target.tokens.get("default", TokenRole(token)), token=token)
         target = dataclasses.replace(target, tokens={**target.tokens, "default": default})
-    return target
+    try:
+        return with_timeout(target, option(config, "timeout"))
+    except TargetError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 def _choice(config: pytest.Config, name: str, default: str) -> str:
@@ -189,7 +192,7 @@ def start(config: pytest.Config) -> None:
     cases_dir = Path(option(config, "cases") or default_cases_dir()).resolve()
     catalogue = load_catalogue()
     by_file = _cases(cases_dir)
-    engine = Engine(target, catalogue)
+    engine = Engine(target, catalogue, http_timeout=target.timeout)
     reporting = _reporting(config, target, by_file, fail_on, catalogue)
     engine.listeners.append(reporting.collector)
     config.pluginmanager.register(WorkerRecords(reporting.collector), "hec-reports-xdist")

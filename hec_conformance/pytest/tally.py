@@ -8,6 +8,7 @@ import pytest
 from hec_conformance.verdict import count
 
 OUTCOME_PROPERTY = "hec_outcome"  # the user property each case item carries: its reported outcome
+HARNESS_ERROR_PROPERTY = "hec_harness_error"  # the one-line cause of an `error` outcome
 
 
 class Tally:

@@ -30,6 +30,12 @@ def _ms(values: dict[str, float] | None) -> str:
     return "  ".join(f"{k} {v:.2f}" for k, v in values.items())
 
 
+def _throughput(answered: int, data: dict[str, Any]) -> str:
+    if not answered:  # nothing came back: a rate would only say how fast requests failed
+        return f"- (no answers, over {data['seconds']} s)"
+    return f"{data['requests_per_second']} requests/s over {data['seconds']} s"
+
+
 def print_summary(stats: Stats, console: Console, extra: dict[str, Any] | None = None) -> None:
     """Counts, throughput, latency percentiles, differences by class, then each listed difference."""
     data = stats.to_json()
@@ -41,7 +47,7 @@ def print_summary(stats: Stats, console: Console, extra: dict[str, Any] | None =
             "with a recorded answer",
         ),
         ("events", str(stats.events) if stats.events else "- (count known with --mark)"),
-        ("throughput", f"{data['requests_per_second']} requests/s over {data['seconds']} s"),
+        ("throughput", _throughput(stats.answered, data)),
         ("latency ms", _ms(data["latency_ms"])),
         ("schedule |sent - due| ms", _ms(data["schedule_lag_ms"])),
     ]

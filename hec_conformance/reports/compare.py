@@ -44,8 +44,8 @@ def _kind(before: str, after: str) -> str | None:
         return None
     if after == Outcome.UNSUPPORTED:
         return "now unsupported"
-    if before == Outcome.UNSUPPORTED:
-        return "now supported"
+    if before == Outcome.UNSUPPORTED:  # a case that now runs and fails is a regression, not news
+        return "regression" if BADNESS[Outcome(after)] >= BADNESS[Outcome.FAIL] else "now supported"
     return "regression" if BADNESS[Outcome(after)] > BADNESS[Outcome(before)] else "fixed"
 
 

@@ -63,7 +63,7 @@ def test_each_readback_kind(readback):
         ({"readback": {"kind": "command"}}, ["readback"], "required"),
         ({"readback": {"kind": "sql"}}, ["readback", "kind"], "enum"),
         ({"tls": {"verify": "yes"}}, ["tls", "verify"], "type"),
-        ({"timeout": 5}, [], "additionalProperties"),
+        ({"timeouts": 5}, [], "additionalProperties"),
         ({"limits": {"max_request_bytes": 0}}, ["limits", "max_request_bytes"], "minimum"),
         (
             {"limits": {"max_pending_acks_per_channel": "20"}},

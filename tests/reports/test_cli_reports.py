@@ -114,7 +114,7 @@ def test_bad_vendor_profile_is_a_configuration_error(corpus: Path, tmp_path: Pat
     bad.write_text("deviations:\n  - {case: no-such-case, reason: r, expires: 2999-01-01}\n", "utf-8")
     proc, doc = _run(corpus, tmp_path / "out", "--vendor-profile", str(bad))
     assert proc.returncode == 2
-    assert f"{bad}: deviations.0.case: unknown case id 'no-such-case'" in proc.stdout + proc.stderr
+    assert f"{bad}:2: deviations[0].case: unknown case id 'no-such-case'" in proc.stdout + proc.stderr
     assert doc == {}
 
 
@@ -159,7 +159,7 @@ def test_run_help_documents_reports_and_exit_codes() -> None:
         "0  the target conforms",
         "1  non-conformance",
         "2  usage or configuration error",
-        "3  the target is unreachable",
+        "3  incomplete: the target is unreachable",
     ):
         assert needle in text
 

@@ -49,39 +49,39 @@ def test_loads_dates_and_versions_as_written(tmp_path: Path) -> None:
     [
         (
             "deviations:\n  - {case: kv-basic, expires: 2027-01-31}\n",
-            "deviations.0: 'reason' is a required property",
+            "deviations[0]: missing required key 'reason'",
         ),
-        ("deviations:\n  - {case: kv-basic, reason: r}\n", "deviations.0: 'expires' is a required property"),
+        ("deviations:\n  - {case: kv-basic, reason: r}\n", "deviations[0]: missing required key 'expires'"),
         (
             "deviations:\n  - {case: kv-basic, requirement: KV-1, reason: r, expires: 2027-01-31}\n",
-            "deviations.0: a deviation names exactly one of `case` or `requirement`",
+            "deviations[0]: a deviation names exactly one of `case` or `requirement`",
         ),
         (
             "deviations:\n  - {reason: r, expires: 2027-01-31}\n",
-            "deviations.0: a deviation names exactly one of `case` or `requirement`",
+            "deviations[0]: a deviation names exactly one of `case` or `requirement`",
         ),
         (
             "deviations:\n  - {case: kv-basic, reason: r, expires: next year}\n",
-            "deviations.0.expires: 'next year'",
+            "deviations[0].expires: not a date (YYYY-MM-DD) or a suite version (0.3.0)",
         ),
         (
             "deviations:\n  - {case: kv-basic, reason: r, expires: '2027-02-30'}\n",
-            "deviations.0.expires: '2027-02-30' is not a calendar date",
+            "deviations[0].expires: '2027-02-30' is not a calendar date",
         ),
         (
             "deviations:\n  - {requirement: NOPE-1, reason: r, expires: 2027-01-31}\n",
-            "deviations.0.requirement: unknown requirement id 'NOPE-1'",
+            "deviations[0].requirement: unknown requirement id 'NOPE-1'",
         ),
         (
             "deviations:\n  - {case: 'ghost[gzip]', reason: r, expires: 2027-01-31}\n",
-            "deviations.0.case: unknown case id 'ghost'",
+            "deviations[0].case: unknown case id 'ghost'",
         ),
         (
             "deviations:\n  - {case: kv-basic, reason: r, expires: 2027-01-31, owner: me}\n",
-            "deviations.0: Additional properties are not allowed ('owner' was unexpected)",
+            "deviations[0].owner: unknown key 'owner'",
         ),
-        ("vendor: x\n", "(top level): 'deviations' is a required property"),
-        ("deviations: [\n", "not valid YAML"),
+        ("vendor: x\n", "(top level): missing required key 'deviations'"),
+        ("deviations: [\n", ":2: YAML syntax"),
     ],
 )
 def test_bad_profiles_name_the_key(tmp_path: Path, text: str, message: str) -> None:

@@ -52,7 +52,7 @@ def test_usage_errors_exit_2() -> None:
 def test_help_documents_the_exit_codes() -> None:
     done = hecc("run", "--help")
     assert done.returncode == EXIT_OK
-    assert "3  the target is unreachable" in done.stdout and "--fail-on" in done.stdout
+    assert "3  incomplete: the target is unreachable" in done.stdout and "--fail-on" in done.stdout
 
 
 def test_target_init_writes_a_loadable_example(tmp_path: Path) -> None:
@@ -271,6 +271,6 @@ def test_serve_hands_the_process_over_to_the_reference_server(tmp_path: Path) ->
             proc.kill()
             proc.wait(timeout=5)
     usage = hecc("serve", "--help")
-    assert usage.returncode == EXIT_OK and usage.stdout.startswith("usage: reference_server")
+    assert usage.returncode == EXIT_OK and usage.stdout.startswith("usage: hecc serve")
     bad = hecc("serve", "--port", "nope")
     assert bad.returncode == EXIT_USAGE and "Traceback" not in bad.stderr

@@ -8,7 +8,7 @@ import re
 import pytest
 from suitekit import hecc
 
-SUMMARY = re.compile(r"\((humio|splunk)\): ([^;]+); conforms at --hec-fail-on must")
+SUMMARY = re.compile(r"\((humio|splunk)\): ([^;]+); conforms at fail-on must")
 
 
 @pytest.mark.parametrize("all_caps", [False, True], ids=["suite", "suite-all-caps"])

@@ -31,7 +31,7 @@ def test_declared_limits(tmp_path: Path) -> None:
     text = MINIMAL + "limits: {max_pending_acks_per_channel: 20, max_request_bytes: 1048576}\n"
     target = load_target(write(tmp_path, text), env={"HEC_TOKEN": "t"})
     assert target.limits == {"max_pending_acks_per_channel": 20, "max_request_bytes": 1048576}
-    with pytest.raises(TargetError, match=r"limits: .*max_pending_ack_per_channel"):
+    with pytest.raises(TargetError, match=r":4: limits\.max_pending_ack_per_channel: unknown key"):
         load_target(
             write(tmp_path, MINIMAL + "limits: {max_pending_ack_per_channel: 20}\n"), env={"HEC_TOKEN": "t"}
         )
@@ -79,7 +79,7 @@ def test_readback_capability_needs_a_readback(tmp_path: Path) -> None:
 def test_unreadable_and_invalid_yaml(tmp_path: Path) -> None:
     with pytest.raises(TargetError, match="cannot read"):
         load_target(tmp_path / "nope.yaml")
-    with pytest.raises(TargetError, match="not valid YAML"):
+    with pytest.raises(TargetError, match=r"target\.yaml:2: YAML syntax"):
         load_target(write(tmp_path, "url: [unclosed\n"))
     with pytest.raises(TargetError, match="mapping"):
         load_target(write(tmp_path, "- just a list\n"))

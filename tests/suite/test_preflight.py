@@ -1,0 +1,150 @@
+"""`hecc run` stops early: the preflight (URL, token, read-back), the per-request timeout, --max-errors,
+and pytest's -x next to them (issue 11)."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from suitekit import hecc, write_cases
+
+RESPONSE_ONLY_CASES = """\
+  - id: kv-health
+    title: health answers
+    requirements: [EP-4]
+    needs: [health]
+    requests:
+      - endpoint: health
+        expect: {status: 200, body: {code: 17}}
+"""
+
+
+def _variant(target: Path, tmp: Path, name: str, **changes: object) -> Path:
+    """A copy of `target` with top-level keys changed (dotted: one level into a mapping)."""
+    data = yaml.safe_load(target.read_text("utf-8"))
+    for key, value in changes.items():
+        outer, _, inner = key.partition(".")
+        if inner:
+            data[outer] = {**data[outer], inner: value}
+        else:
+            data[outer] = value
+    path = tmp / name
+    path.write_text(yaml.safe_dump(data), "utf-8")
+    return path
+
+
+def _wrong_token(target: Path, tmp: Path) -> Path:
+    data = yaml.safe_load(target.read_text("utf-8"))
+    data["tokens"]["default"]["token"] = "not-the-token"
+    path = tmp / "wrong-token.yaml"
+    path.write_text(yaml.safe_dump(data), "utf-8")
+    return path
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A server that accepts connections and never answers: its base URL."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    stop.set()
+    thread.join(5)
+    for conn in held:
+        conn.close()
+    listener.close()
+
+
+def test_a_wrong_token_stops_before_the_first_case(reference_target: Path, tmp_path: Path) -> None:
+    done = hecc("run", "--target", str(_wrong_token(reference_target, tmp_path)))
+    assert done.returncode == 3, done.stdout[-2000:] + done.stderr
+    assert done.stdout == ""  # pytest never started
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "preflight: the default token was refused" in lines[0] and "403" in lines[0]
+    assert "not-the-token" not in lines[0]
+
+
+def test_a_silent_server_stops_the_preflight_at_the_timeout(
+    reference_target: Path, tmp_path: Path, silent_server: str
+) -> None:
+    target = _variant(
+        reference_target, tmp_path, "silent.yaml", url=silent_server, **{"readback.url": silent_server}
+    )
+    done = hecc("run", "--target", str(target), "--timeout", "1", timeout=120)
+    assert done.returncode == 3, done.stdout[-2000:] + done.stderr
+    assert done.stderr.splitlines() == [
+        f"hecc: preflight: the target does not answer: POST {silent_server}/api/v1/ingest/hec: "
+        "ReadTimeout: no answer within 1s"
+    ]
+
+
+def test_the_target_files_timeout_bounds_each_answer_of_the_run(
+    reference_target: Path, tmp_path: Path, silent_server: str
+) -> None:
+    target = _variant(reference_target, tmp_path, "silent.yaml", url=silent_server, timeout=1)
+    done = hecc("run", "--target", str(target), "--no-preflight", "--max-errors", "2", timeout=120)
+    assert done.returncode == 3, done.stdout[-2000:] + done.stderr
+    assert re.search(r"^2 × target unreachable: .*no answer within 1s$", done.stdout, re.MULTILINE), (
+        done.stdout
+    )
+    assert "stopping after 2 harness errors (--max-errors 2)" in done.stdout
+
+
+def test_a_read_back_that_cannot_read_stops_the_preflight(reference_target: Path, tmp_path: Path) -> None:
+    target = _variant(reference_target, tmp_path, "bad-read.yaml", **{"readback.token": "not-a-read-token"})
+    done = hecc("run", "--target", str(target))
+    assert done.returncode == 3, done.stdout[-2000:] + done.stderr
+    assert len(done.stderr.splitlines()) == 1
+    assert "preflight: the read-back failed: query API answered 401" in done.stderr or (
+        "preflight: the read-back failed: query API answered 403" in done.stderr
+    ), done.stderr
+
+
+def test_max_errors_stops_a_run_whose_harness_keeps_failing(reference_target: Path, tmp_path: Path) -> None:
+    target = _wrong_token(reference_target, tmp_path)
+    done = hecc("run", "--target", str(target), "--no-preflight", "--max-errors", "3")
+    assert done.returncode == 3, done.stdout[-2000:] + done.stderr
+    # One line per error, grouped by cause in the summary; no pytest traceback.
+    assert re.search(r"^3 × read-back failed: .*403", done.stdout, re.MULTILINE), done.stdout
+    assert "Traceback" not in done.stdout and "_pytest" not in done.stdout and "pluggy/" not in done.stdout
+    assert "incomplete: 3 harness errors" in done.stdout and "does not conform" not in done.stdout
+    assert "3 errors" in done.stdout
+
+
+def test_exitfirst_still_stops_at_the_first_error(reference_target: Path, tmp_path: Path) -> None:
+    target = _wrong_token(reference_target, tmp_path)
+    done = hecc("run", "--target", str(target), "--no-preflight", "-x")
+    assert done.returncode == 3, done.stdout[-2000:] + done.stderr
+    assert re.search(r"^1 × read-back failed", done.stdout, re.MULTILINE), done.stdout
+    assert "1 error" in done.stdout
+
+
+def test_the_preflight_passes_on_a_good_target(reference_target: Path, tmp_path: Path) -> None:
+    cases = write_cases(tmp_path / "cases", "kv", RESPONSE_ONLY_CASES)
+    done = hecc("run", "--target", str(reference_target), "--cases", str(cases))
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    assert "preflight" not in done.stderr
+
+
+def test_a_long_traceback_style_shows_the_whole_account(reference_target: Path, tmp_path: Path) -> None:
+    target = _wrong_token(reference_target, tmp_path)
+    done = hecc("run", "--target", str(target), "--no-preflight", "--max-errors", "1", "--tb", "long")
+    assert done.returncode == 3, done.stdout[-2000:] + done.stderr
+    assert "CaseFailed" in done.stdout and "case file: " in done.stdout
