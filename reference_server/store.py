@@ -159,13 +159,21 @@ class Store:
         self._db = sqlite3.connect(
             self._path, timeout=_LOCK_WAIT_SECONDS, check_same_thread=False, isolation_level=None
         )
-        if directory is not None:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(events)")}
-        if columns and "hec_case" not in columns:
-            self._db.executescript(f"BEGIN IMMEDIATE;{_MIGRATE}COMMIT;")
-        self._db.executescript(_SCHEMA)
+        # Opening holds the write turn too: workers starting together would otherwise race to switch
+        # the journal to WAL, which SQLite refuses ("database is locked") without waiting.
+        if self._turn is not None:
+            fcntl.flock(self._turn, fcntl.LOCK_EX)
+        try:
+            if directory is not None:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=FULL")
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(events)")}
+            if columns and "hec_case" not in columns:
+                self._db.executescript(f"BEGIN IMMEDIATE;{_MIGRATE}COMMIT;")
+            self._db.executescript(_SCHEMA)
+        finally:
+            if self._turn is not None:
+                fcntl.flock(self._turn, fcntl.LOCK_UN)
         self._thread = threading.Thread(target=self._run, name="hec-store", daemon=True)
         self._thread.start()
 

@@ -117,19 +117,25 @@ def test_a_read_back_that_cannot_read_stops_the_preflight(reference_target: Path
     ), done.stderr
 
 
+def _bad_read_token(reference_target: Path, tmp_path: Path) -> Path:
+    """A target whose read-back cannot read: every case that reads back is a harness error (a wrong
+    ingest token is not: its refused answers and refused positive controls are checks, not errors)."""
+    return _variant(reference_target, tmp_path, "bad-read.yaml", **{"readback.token": "not-a-read-token"})
+
+
 def test_max_errors_stops_a_run_whose_harness_keeps_failing(reference_target: Path, tmp_path: Path) -> None:
-    target = _wrong_token(reference_target, tmp_path)
+    target = _bad_read_token(reference_target, tmp_path)
     done = hecc("run", "--target", str(target), "--no-preflight", "--max-errors", "3")
     assert done.returncode == 3, done.stdout[-2000:] + done.stderr
     # One line per error, grouped by cause in the summary; no pytest traceback.
-    assert re.search(r"^3 × read-back failed: .*403", done.stdout, re.MULTILINE), done.stdout
+    assert re.search(r"^3 × read-back failed: .*40[13]", done.stdout, re.MULTILINE), done.stdout
     assert "Traceback" not in done.stdout and "_pytest" not in done.stdout and "pluggy/" not in done.stdout
     assert "incomplete: 3 harness errors" in done.stdout and "does not conform" not in done.stdout
     assert "3 errors" in done.stdout
 
 
 def test_exitfirst_still_stops_at_the_first_error(reference_target: Path, tmp_path: Path) -> None:
-    target = _wrong_token(reference_target, tmp_path)
+    target = _bad_read_token(reference_target, tmp_path)
     done = hecc("run", "--target", str(target), "--no-preflight", "-x")
     assert done.returncode == 3, done.stdout[-2000:] + done.stderr
     assert re.search(r"^1 × read-back failed", done.stdout, re.MULTILINE), done.stdout
@@ -144,7 +150,7 @@ def test_the_preflight_passes_on_a_good_target(reference_target: Path, tmp_path:
 
 
 def test_a_long_traceback_style_shows_the_whole_account(reference_target: Path, tmp_path: Path) -> None:
-    target = _wrong_token(reference_target, tmp_path)
+    target = _bad_read_token(reference_target, tmp_path)
     done = hecc("run", "--target", str(target), "--no-preflight", "--max-errors", "1", "--tb", "long")
     assert done.returncode == 3, done.stdout[-2000:] + done.stderr
     assert "CaseFailed" in done.stdout and "case file: " in done.stdout
