@@ -32,7 +32,7 @@ from hec_conformance.results import (
 from hec_conformance.verdict import LEVELS, MISMATCHES, Outcome, Verdict, count, failing_count, judge
 from hec_conformance.waivers import VendorProfile, suite_version
 
-FORMAT = "hec-conformance-results/1"
+FORMAT = "hec-conformance-results/2"
 TEXT_LIMIT = 4096  # the same cut as wire bodies (results.ResultEvent.to_dict)
 Results = dict[str, Any]
 """A results document: the JSON object of schemas/results.schema.json."""
