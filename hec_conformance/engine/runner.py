@@ -240,15 +240,19 @@ class Engine:
         return finish("checked", checks=self._applicable(checks))
 
     def _applicable(self, checks: list[Check]) -> list[Check]:
-        """A check whose requirements all lie outside the target's profile says nothing there, nor does a
-        stored field in splunk (SPEC §0: "in splunk the suite checks responses only")."""
+        """A check counts only for those of its requirements that apply in the target's profile; one
+        whose requirements all lie outside it says nothing there, nor does a stored field in splunk
+        (SPEC §0: "in splunk the suite checks responses only")."""
         out = []
         for c in checks:
             why = None
-            if c.requirements and not any(self._levels.get(r) for r in c.requirements):
+            applying = tuple(r for r in c.requirements if self._levels.get(r))
+            if c.requirements and not applying:
                 why = f"{', '.join(c.requirements)} do not apply in profile {self.target.profile}"
             elif c.part == "stored-field" and self.target.profile == "splunk":
                 why = "stored fields are humio rules: in splunk the suite checks responses only (SPEC §0)"
+            if applying and applying != c.requirements:
+                c = dataclasses.replace(c, requirements=applying)
             if why is not None and c.result is not CheckResult.NOT_CHECKED:
                 c = dataclasses.replace(c, result=CheckResult.NOT_CHECKED, reason=why)
             out.append(c)

@@ -176,6 +176,25 @@ def test_every_failed_check_names_its_requirement_and_the_counts_agree(results: 
     assert by_id["ORD-2"]["checks"]["fail"] == 0 and by_id["ORD-2"]["checks"]["pass"] > 50
 
 
+def test_no_check_counts_for_a_requirement_outside_the_profile(results: dict[str, Any]) -> None:
+    """IDX-2, SRC-1, TIME-1, SCOPE-1 are humio rules: a check a case shares with a splunk rule (e.g.
+    index-near-miss-name-rejected: IDX-3 and IDX-2) counts for the splunk rule only."""
+    catalogue = load_catalogue()
+    outside = {rid for rid, r in catalogue.items() if r.level_for("splunk") is None}
+    assert {"IDX-2", "SRC-1", "TIME-1", "SCOPE-1"} <= outside
+    counted = {
+        rid
+        for case in results["cases"]
+        for check in case["checks"]
+        if check["result"] != "not_checked"
+        for rid in check["requirements"]
+    }
+    assert not counted & outside, sorted(counted & outside)
+    for row in results["requirements"]:
+        if row["id"] in outside:
+            assert row["checks"] == {"pass": 0, "fail": 0, "not_checked": 0}, row
+
+
 def test_the_second_answer_is_reported_on_the_case_that_caused_it(results: dict[str, Any]) -> None:
     """raw without Content-Type is answered twice: the stray answer is a failed check of that request
     (RAW-6), and the case after it on the same run is judged on its own answers."""
