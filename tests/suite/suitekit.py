@@ -86,3 +86,20 @@ def write_cases(directory: Path, area: str, cases_yaml: str) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / f"{area}.yaml").write_text(f"area: {area}\ncases:\n{cases_yaml}", "utf-8")
     return directory
+
+
+def edited_target(target: Path, tmp: Path, name: str, edit: dict[str, object]) -> Path:
+    """A copy of the target file `target` as `tmp/name`, top-level keys replaced (a dotted key
+    replaces one member of a mapping: `readback.token`)."""
+    import yaml
+
+    data = yaml.safe_load(target.read_text("utf-8"))
+    for key, value in edit.items():
+        outer, _, inner = key.partition(".")
+        if inner:
+            data[outer] = {**data[outer], inner: value}
+        else:
+            data[outer] = value
+    path = tmp / name
+    path.write_text(yaml.safe_dump(data), "utf-8")
+    return path

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from suitekit import hecc, write_cases
+from suitekit import edited_target, hecc, write_cases
 
 RESPONSE_ONLY_CASES = """\
   - id: kv-health
@@ -25,25 +25,16 @@ RESPONSE_ONLY_CASES = """\
 
 
 def _variant(target: Path, tmp: Path, name: str, **changes: object) -> Path:
-    """A copy of `target` with top-level keys changed (dotted: one level into a mapping)."""
-    data = yaml.safe_load(target.read_text("utf-8"))
-    for key, value in changes.items():
-        outer, _, inner = key.partition(".")
-        if inner:
-            data[outer] = {**data[outer], inner: value}
-        else:
-            data[outer] = value
-    path = tmp / name
-    path.write_text(yaml.safe_dump(data), "utf-8")
-    return path
+    return edited_target(target, tmp, name, changes)
 
 
 def _wrong_token(target: Path, tmp: Path) -> Path:
-    data = yaml.safe_load(target.read_text("utf-8"))
-    data["tokens"]["default"]["token"] = "not-the-token"
-    path = tmp / "wrong-token.yaml"
-    path.write_text(yaml.safe_dump(data), "utf-8")
-    return path
+    return edited_target(target, tmp, "wrong-token.yaml", {"tokens": _tokens(target, "not-the-token")})
+
+
+def _tokens(target: Path, default_token: str) -> dict[str, object]:
+    tokens = yaml.safe_load(target.read_text("utf-8"))["tokens"]
+    return {**tokens, "default": {**tokens["default"], "token": default_token}}
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import yaml
-from suitekit import CONFIGS, ROOT, hecc, start_reference_server, write_cases
+from suitekit import CONFIGS, ROOT, edited_target, hecc, start_reference_server, write_cases
 
 from hec_conformance.redaction import Redactor
 
@@ -35,22 +35,9 @@ FAILING_AND_ERRORING = """\
 """
 
 
-def _edited(target: Path, tmp: Path, name: str, edit: dict[str, object]) -> Path:
-    data = yaml.safe_load(target.read_text("utf-8"))
-    for key, value in edit.items():
-        outer, _, inner = key.partition(".")
-        if inner:
-            data[outer] = {**data[outer], inner: value}
-        else:
-            data[outer] = value
-    path = tmp / name
-    path.write_text(yaml.safe_dump(data), "utf-8")
-    return path
-
-
 def test_must_failures_exit_1_even_when_other_cases_errored(reference_target: Path, tmp_path: Path) -> None:
     cases = write_cases(tmp_path / "cases", "kv", FAILING_AND_ERRORING)
-    target = _edited(reference_target, tmp_path, "t.yaml", {"readback.token": "not-a-read-token"})
+    target = edited_target(reference_target, tmp_path, "t.yaml", {"readback.token": "not-a-read-token"})
     done = hecc("run", "--target", str(target), "--cases", str(cases), "--no-preflight")
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr
     assert "3 error, 1 fail; does not conform at fail-on must (incomplete: 3 harness errors)" in done.stdout
@@ -59,7 +46,7 @@ def test_must_failures_exit_1_even_when_other_cases_errored(reference_target: Pa
 def test_compare_calls_unsupported_to_fail_a_regression(reference_target: Path, tmp_path: Path) -> None:
     cases = write_cases(tmp_path / "cases", "kv", FAILING_AND_ERRORING.split("  - id: kv-reads-back")[0])
     caps = yaml.safe_load(reference_target.read_text("utf-8"))["capabilities"]
-    without = _edited(
+    without = edited_target(
         reference_target, tmp_path, "a.yaml", {"capabilities": [c for c in caps if c != "health"]}
     )
     first = hecc("run", "--target", str(without), "--cases", str(cases), "--report-dir", str(tmp_path / "a"))
