@@ -103,3 +103,16 @@ def edited_target(target: Path, tmp: Path, name: str, edit: dict[str, object]) -
     path = tmp / name
     path.write_text(yaml.safe_dump(data), "utf-8")
     return path
+
+
+# A `command` read-back (docs/targets.md) that asks the query API: the engine reads through it as it
+# would through a vendor's script. Arguments: url token repository field value.
+FETCH_SCRIPT = """\
+import sys, httpx
+url, token, repository, field, value = sys.argv[1:6]
+answer = httpx.post(f"{url}/api/v1/repositories/{repository}/query", timeout=30,
+                    headers={"Authorization": f"Bearer {token}", "Accept": "application/x-ndjson"},
+                    json={"queryString": f'{field}="{value}"', "start": 0, "end": "now", "isLive": False})
+answer.raise_for_status()
+sys.stdout.write(answer.text)
+"""

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from suitekit import write_cases
+from suitekit import FETCH_SCRIPT, write_cases
 
 from hec_conformance import Engine, load_cases, load_catalogue, load_target
 from hec_conformance.results import CaseFinished, CaseStarted, ResultEvent, RunFinished, RunStarted
@@ -58,15 +58,6 @@ DOUBLING = """\
 import subprocess, sys
 out = subprocess.run(sys.argv[1:], capture_output=True, check=True).stdout
 sys.stdout.buffer.write(out + out)
-"""
-FETCH = """\
-import sys, httpx
-url, token, repository, field, value = sys.argv[1:6]
-answer = httpx.post(f"{url}/api/v1/repositories/{repository}/query", timeout=30,
-                    headers={"Authorization": f"Bearer {token}", "Accept": "application/x-ndjson"},
-                    json={"queryString": f'{field}="{value}"', "start": 0, "end": "now", "isLive": False})
-answer.raise_for_status()
-sys.stdout.write(answer.text)
 """
 
 
@@ -147,7 +138,7 @@ def test_a_duplicate_id_in_one_answer_is_a_failed_check(
     reference_target: Path, cases: dict[str, Any], tmp_path: Path
 ) -> None:
     target = load_target(reference_target)
-    (tmp_path / "fetch.py").write_text(FETCH)
+    (tmp_path / "fetch.py").write_text(FETCH_SCRIPT)
     (tmp_path / "twice.py").write_text(DOUBLING)
     fetch = (sys.executable, str(tmp_path / "fetch.py"), target.url, str(target.readback.token))
     command = (

@@ -12,7 +12,7 @@ import pytest
 from broken_servers import Breaker, BrokenServer
 from broken_servers.lagging_query import LAG_MS, LaggingQuery
 from broken_servers.proxy import Exchange, Reply
-from suitekit import write_cases
+from suitekit import FETCH_SCRIPT, write_cases
 
 from hec_conformance import Engine, load_cases, load_catalogue, load_target
 from hec_conformance.results import CaseFinished, EventsRead, RequestSent, ResultEvent
@@ -245,21 +245,10 @@ def test_the_sentinel_guards_absence_checks_on_a_lagging_read_back(
         server.stop()
 
 
-FETCH = """\
-import json, sys, httpx
-url, token, repository, field, value = sys.argv[1:6]
-answer = httpx.post(f"{url}/api/v1/repositories/{repository}/query", timeout=30,
-                    headers={"Authorization": f"Bearer {token}", "Accept": "application/x-ndjson"},
-                    json={"queryString": f'{field}="{value}"', "start": 0, "end": "now", "isLive": False})
-answer.raise_for_status()
-sys.stdout.write(answer.text)
-"""
-
-
 def test_command_read_back(reference_target: Path, cases: dict[str, Any], tmp_path: Path) -> None:
     target = load_target(reference_target)
     script = tmp_path / "fetch.py"
-    script.write_text(FETCH)
+    script.write_text(FETCH_SCRIPT)
     command = (
         sys.executable,
         str(script),
