@@ -12,6 +12,8 @@ import sys
 import threading
 import time
 import uuid
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -267,3 +269,36 @@ def run_clients(
     for t in threads:
         t.join(timeout=120)
     return errors
+
+
+def kill_under_load(
+    srv: Server, marker: str, kill: Callable[[], None], size: int = 20
+) -> list[tuple[int, int]]:
+    """Load `srv` with requests of `size` events, `kill` it once 200 were acknowledged; the (client,
+    first seq) of every acknowledged request."""
+    acked: list[tuple[int, int]] = []
+    stop = threading.Event()
+    loader = threading.Thread(target=run_clients, args=(srv, marker, 100_000, size, stop, acked))
+    loader.start()
+    deadline = time.monotonic() + 10
+    while len(acked) < 200 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    kill()
+    srv.proc.wait(timeout=10)
+    stop.set()
+    loader.join(timeout=60)
+    assert len(acked) >= 200
+    return acked
+
+
+def assert_acked_kept_all_or_nothing(
+    found: list[dict[str, Any]], acked: list[tuple[int, int]], size: int = 20
+) -> None:
+    """Every acknowledged request's events stored once; a request in flight at the kill: all or none."""
+    pairs = Counter((int(e["client"]), int(e["seq"])) for e in found)
+    assert set(pairs.values()) == {1}  # no event twice
+    for client, first in acked:
+        assert all((client, n) in pairs for n in range(first, first + size))
+    for client, seq in pairs:
+        start = seq - seq % size
+        assert all((client, n) in pairs for n in range(start, start + size))

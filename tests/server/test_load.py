@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import signal
-import threading
-import time
 from collections import Counter
 
-from serverkit import CLIENTS, SUITE, launch, run_clients
+from serverkit import CLIENTS, SUITE, assert_acked_kept_all_or_nothing, kill_under_load, launch, run_clients
 
 
 def test_eight_clients_two_thousand_events_each(server, marker):
@@ -26,29 +24,10 @@ def test_eight_clients_two_thousand_events_each(server, marker):
 
 def test_kill_9_loses_no_acknowledged_event(tmp_path, marker):
     srv = launch(tmp_path, config=SUITE)
-    acked: list[tuple[int, int]] = []
-    stop = threading.Event()
-    size = 20
-    loader = threading.Thread(target=run_clients, args=(srv, marker, 100_000, size, stop, acked))
-    loader.start()
-    deadline = time.monotonic() + 10
-    while len(acked) < 200 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    srv.proc.send_signal(signal.SIGKILL)
-    srv.proc.wait(timeout=10)
-    stop.set()
-    loader.join(timeout=60)
-    assert len(acked) >= 200
-
+    acked = kill_under_load(srv, marker, lambda: srv.proc.send_signal(signal.SIGKILL))
     again = launch(tmp_path, config=SUITE, data=srv.data)
     try:
         found = again.query(f"hec_case={marker}")
     finally:
         again.stop()
-    pairs = Counter((int(e["client"]), int(e["seq"])) for e in found)
-    assert set(pairs.values()) == {1}  # no event twice
-    for client, first in acked:
-        assert all((client, n) in pairs for n in range(first, first + size))
-    for client, seq in pairs:  # requests in flight at the kill: all of their events or none
-        start = seq - seq % size
-        assert all((client, n) in pairs for n in range(start, start + size))
+    assert_acked_kept_all_or_nothing(found, acked)

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 import time
 from collections import Counter
 from pathlib import Path
 
-from serverkit import CLIENTS, SUITE, Server, launch, run_clients, run_failing
+from serverkit import (
+    CLIENTS,
+    SUITE,
+    Server,
+    assert_acked_kept_all_or_nothing,
+    kill_under_load,
+    launch,
+    run_clients,
+    run_failing,
+)
 
 NO_ACK = """\
 repositories: [main]
@@ -61,34 +69,20 @@ def test_two_workers_store_every_event_once_with_unique_ids(tmp_path, marker):
 
 def test_kill_9_of_every_worker_loses_no_acknowledged_event(tmp_path, marker):
     srv = launch(tmp_path, "--workers", "2", config=NO_ACK)
-    acked: list[tuple[int, int]] = []
-    stop = threading.Event()
-    size = 20
-    loader = threading.Thread(target=run_clients, args=(srv, marker, 100_000, size, stop, acked))
-    loader.start()
-    deadline = time.monotonic() + 10
-    while len(acked) < 200 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    for pid in workers_of(srv):
-        os.kill(pid, signal.SIGKILL)
-    srv.proc.send_signal(signal.SIGKILL)
-    srv.proc.wait(timeout=10)
-    stop.set()
-    loader.join(timeout=60)
-    assert len(acked) >= 200
 
+    def kill_all() -> None:
+        for pid in workers_of(srv):
+            os.kill(pid, signal.SIGKILL)
+        srv.proc.send_signal(signal.SIGKILL)
+
+    acked = kill_under_load(srv, marker, kill_all)
     again = launch(tmp_path, "--workers", "2", config=NO_ACK, data=srv.data)
     try:
         found = again.query(f"hec_case={marker}")
     finally:
         again.stop()
-    pairs = Counter((int(e["client"]), int(e["seq"])) for e in found)
-    assert set(pairs.values()) == {1} and len({e["@id"] for e in found}) == len(found)
-    for client, first in acked:
-        assert all((client, n) in pairs for n in range(first, first + size))
-    for client, seq in pairs:  # requests in flight at the kill: all of their events or none
-        start = seq - seq % size
-        assert all((client, n) in pairs for n in range(start, start + size))
+    assert len({e["@id"] for e in found}) == len(found)  # @id unique across workers
+    assert_acked_kept_all_or_nothing(found, acked)
 
 
 def test_the_workers_stop_with_the_first_process(tmp_path):
