@@ -59,7 +59,10 @@ def test_two_workers_store_every_event_once_with_unique_ids(tmp_path, marker):
         assert "workers: 2" in srv.log.read_text()
     finally:
         assert srv.stop() == 0
-    assert all(seconds > 0.05 for seconds in used), used  # both processes took connections and worked
+    # Both processes took connections and worked. SO_REUSEPORT spreads the 8 connections by hash, so
+    # one process may get a single one (~0.03 s of CPU on a loaded machine); an idle process uses at
+    # most one clock tick (0.01 s) over the run.
+    assert all(seconds > 0.02 for seconds in used), used
     assert len(found) == CLIENTS * 1500
     assert len({e["@id"] for e in found}) == len(found)
     pairs = Counter((e["client"], e["seq"]) for e in found)
