@@ -81,6 +81,19 @@ def hecc(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     )
 
 
+def health_case(case_id: str) -> str:
+    """One case (YAML, for `write_cases`) that needs no read-back: health answers 200 code 17 (EP-4)."""
+    return f"""\
+  - id: {case_id}
+    title: health answers
+    requirements: [EP-4]
+    needs: [health]
+    requests:
+      - endpoint: health
+        expect: {{status: 200, body: {{code: 17}}}}
+"""
+
+
 def write_cases(directory: Path, area: str, cases_yaml: str) -> Path:
     """A one-file corpus `<directory>/<area>.yaml` holding `cases_yaml` (the text under `cases:`)."""
     directory.mkdir(parents=True, exist_ok=True)

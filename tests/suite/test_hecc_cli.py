@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import yaml
-from suitekit import hecc, write_cases
+from suitekit import health_case, hecc, write_cases
 
 from hec_conformance.cli.errors import EXIT_HARNESS, EXIT_NONCONFORMANCE, EXIT_OK, EXIT_USAGE
 
@@ -69,15 +69,7 @@ def test_cases_lint_list_and_coverage(tmp_path: Path) -> None:
     good = write_cases(
         tmp_path / "good",
         "tiny",
-        """\
-  - id: tiny-health
-    title: health answers
-    requirements: [EP-4]
-    needs: [health]
-    requests:
-      - endpoint: health
-        expect: {status: 200, body: {code: 17}}
-""",
+        health_case("tiny-health"),
     )
     assert hecc("cases", "lint", str(good)).returncode == EXIT_OK
     listed = hecc("cases", "list", "--json", str(good))
@@ -92,14 +84,8 @@ def test_a_bare_url_runs_response_only_cases(reference_target: Path, tmp_path: P
     cases = write_cases(
         tmp_path / "c",
         "tiny",
-        """\
-  - id: tiny-health
-    title: health answers
-    requirements: [EP-4]
-    needs: [health]
-    requests:
-      - endpoint: health
-        expect: {status: 200, body: {code: 17}}
+        health_case("tiny-health")
+        + """\
   - id: tiny-success
     title: an event is accepted
     requirements: [EP-1]

@@ -37,6 +37,8 @@ def test_importing_the_entry_module_imports_nothing_heavy(tmp_path: Path) -> Non
 
 
 def test_a_pytest_session_without_hec_options_loads_only_the_entry_module(tmp_path: Path) -> None:
+    # A trivial test file for a plain pytest session to collect: what is asserted is which modules that
+    # session imported, not this file's own test (its `assert True` only gives pytest something to run).
     (tmp_path / "test_x.py").write_text("def test_x():\n    assert True\n")
     quiet = "with contextlib.redirect_stdout(io.StringIO()): pytest.main(['-q'])"
     code = f"import io, contextlib, pytest\n{quiet}"

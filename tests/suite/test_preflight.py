@@ -11,17 +11,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from suitekit import edited_target, hecc, write_cases
+from suitekit import edited_target, health_case, hecc, write_cases
 
-RESPONSE_ONLY_CASES = """\
-  - id: kv-health
-    title: health answers
-    requirements: [EP-4]
-    needs: [health]
-    requests:
-      - endpoint: health
-        expect: {status: 200, body: {code: 17}}
-"""
+RESPONSE_ONLY_CASES = health_case("kv-health")
 
 
 def _variant(target: Path, tmp: Path, name: str, **changes: object) -> Path:

@@ -7,24 +7,9 @@ import re
 import shutil
 from pathlib import Path
 
-from suitekit import ROOT, hecc, write_cases
+from suitekit import ROOT, health_case, hecc, write_cases
 
-HEALTH_CASES = """\
-  - id: kv-health
-    title: health answers
-    requirements: [EP-4]
-    needs: [health]
-    requests:
-      - endpoint: health
-        expect: {status: 200, body: {code: 17}}
-  - id: other-health
-    title: health answers again
-    requirements: [EP-4]
-    needs: [health]
-    requests:
-      - endpoint: health
-        expect: {status: 200, body: {code: 17}}
-"""
+HEALTH_CASES = health_case("kv-health") + health_case("other-health")
 PROGRESS = re.compile(r"^hecc: (\d+)/(\d+) \(\d+ %\): .*; \d+:\d\d:\d\d elapsed", re.MULTILINE)
 
 

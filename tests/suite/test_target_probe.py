@@ -8,17 +8,9 @@ from pathlib import Path
 
 import yaml
 from broken_servers.fluentbit_like import TOKEN, FluentBitLike
-from suitekit import hecc, start_reference_server, write_cases
+from suitekit import health_case, hecc, start_reference_server, write_cases
 
-HEALTH_CASE = """\
-  - id: kv-health
-    title: health answers
-    requirements: [EP-4]
-    needs: [health]
-    requests:
-      - endpoint: health
-        expect: {status: 200, body: {code: 17}}
-"""
+HEALTH_CASE = health_case("kv-health")
 REFERENCE_CAPS = ["raw", "health", "ack", "gzip", "json-array-batch", "readback", "basic-auth"]
 
 
