@@ -21,6 +21,9 @@ from typing import Any
 import httpx
 import yaml
 
+from reference_server.parsers import ParserRegistry
+from reference_server.translate import IngestContext
+
 CONFIGS = Path(__file__).resolve().parents[2] / "reference_server" / "configs"
 SUITE = CONFIGS / "suite.yaml"
 ALL_CAPS = CONFIGS / "suite-all-caps.yaml"
@@ -302,3 +305,28 @@ def assert_acked_kept_all_or_nothing(
     for client, seq in pairs:
         start = seq - seq % size
         assert all((client, n) in pairs for n in range(start, start + size))
+
+
+# The ingest context of the translation tests (test_translate.py) and of the compiled path's differential
+# test (test_fastpath.py): profile humio, repository main beside other, one regex parser `access`.
+NOW = 1_700_000_000_000  # 2023-11-14T22:13:20Z
+
+
+def base_context() -> IngestContext:
+    """That context; the tests vary it with dataclasses.replace."""
+    return IngestContext(
+        profile="humio",
+        repository="main",
+        repositories=frozenset({"main", "other"}),
+        change_repo=False,
+        token_parser=None,
+        parsers=ParserRegistry.from_config(
+            [{"name": "access", "regex": r"^(?<client>\S+) (?<method>[A-Z]+) (?<path>\S+)"}]
+        ),
+        query={},
+        channel=None,
+        now_ms=NOW,
+        max_future_seconds=86400,
+        max_event_bytes=1024 * 1024,
+        max_fields=8000,
+    )

@@ -23,34 +23,18 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from serverkit import base_context
 
 from hec_conformance.corpus.notation import decode_text
 from reference_server import _fastpath, envelopes, jsontext, kv, translate
 from reference_server.envelopes import parse_event_body, split_raw_body
 from reference_server.errors import HecError
 from reference_server.jsontext import JsonNumber
-from reference_server.parsers import ParserRegistry
 from reference_server.store import stored_row
 from reference_server.translate import IngestContext
 
 CASES = Path(__file__).resolve().parents[2] / "cases"
-NOW = 1_700_000_000_000
-BASE = IngestContext(
-    profile="humio",
-    repository="main",
-    repositories=frozenset({"main", "other"}),
-    change_repo=False,
-    token_parser=None,
-    parsers=ParserRegistry.from_config(
-        [{"name": "access", "regex": r"^(?<client>\S+) (?<method>[A-Z]+) (?<path>\S+)"}]
-    ),
-    query={},
-    channel=None,
-    now_ms=NOW,
-    max_future_seconds=86400,
-    max_event_bytes=1024 * 1024,
-    max_fields=8000,
-)
+BASE = base_context()
 SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 

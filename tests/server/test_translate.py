@@ -10,36 +10,18 @@ from fractions import Fraction
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from serverkit import NOW, base_context
 
 from reference_server.envelopes import parse_event_body
 from reference_server.errors import HecError
-from reference_server.parsers import ParserRegistry
 from reference_server.translate import (
-    IngestContext,
     StoredEvent,
     seconds_to_ms,
     translate_events,
     translate_raw,
 )
 
-NOW = 1_700_000_000_000  # 2023-11-14T22:13:20Z
-REGISTRY = ParserRegistry.from_config(
-    [{"name": "access", "regex": r"^(?<client>\S+) (?<method>[A-Z]+) (?<path>\S+)"}]
-)
-BASE = IngestContext(
-    profile="humio",
-    repository="main",
-    repositories=frozenset({"main", "other"}),
-    change_repo=False,
-    token_parser=None,
-    parsers=REGISTRY,
-    query={},
-    channel=None,
-    now_ms=NOW,
-    max_future_seconds=86400,
-    max_event_bytes=1048576,
-    max_fields=8000,
-)
+BASE = base_context()
 HEAD = {"@timezone": "Z", "#repo": "main", "#type": "none"}
 
 
