@@ -41,7 +41,7 @@ class Feed:
             yield self.pending.popleft()
 
 
-@dataclass
+@dataclass(eq=False)  # a plugin object: pluggy and pytest keep plugins in sets, so it hashes by identity
 class Suite:
     """The state of one pytest session running the corpus, and the hooks that need it (a plugin object
     registered by `start`)."""

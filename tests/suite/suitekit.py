@@ -67,9 +67,11 @@ def start_reference_server(
     return RunningServer(proc, target)
 
 
-def hecc(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    """Run the `hecc` command line in a subprocess (no plugin autoload surprises: same interpreter)."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+def hecc(
+    *args: str, timeout: float = 600, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the `hecc` command line in a subprocess of the same interpreter (`env`: variables to add)."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "hec_conformance.cli", *args],
         capture_output=True,

@@ -3,10 +3,12 @@ with -n, no pytest config-file line, the n/a level explained; `hecc cases lint -
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
 
+import pytest
 from suitekit import ROOT, health_case, hecc, write_cases
 
 HEALTH_CASES = health_case("kv-health") + health_case("other-health")
@@ -39,6 +41,32 @@ def test_progress_lines_in_a_log_and_no_config_file_line(reference_target: Path,
     found = PROGRESS.findall(done.stderr)
     assert found and found[-1] == ("2", "2"), done.stderr
     assert "configfile:" not in done.stdout and "dev/null" not in done.stdout
+
+
+KEEPS_PLUGINS_IN_A_SET = """\
+SEEN = set()
+
+
+def pytest_plugin_registered(plugin, manager):
+    SEEN.add(plugin)  # as pytest 9.0's fixture manager does with every plugin object
+"""
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_a_plugin_that_hashes_every_plugin_object_does_not_break_a_run(
+    reference_target: Path, tmp_path: Path, workers: str
+) -> None:
+    """Environments differ in what else is installed: pytest 9.0.3 (with pytest-benchmark beside it) put
+    every registered plugin object in a set, and the unhashable suite object made each run exit 3."""
+    (tmp_path / "keeps_plugins.py").write_text(KEEPS_PLUGINS_IN_A_SET, "utf-8")
+    cases = write_cases(tmp_path / "cases", "kv", HEALTH_CASES)
+    paths = os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))
+    done = hecc(
+        "run", "--target", str(reference_target), "--cases", str(cases), "-n", workers,
+        env={"PYTEST_PLUGINS": "keeps_plugins", "PYTHONPATH": paths},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    assert "2 passed" in done.stdout
 
 
 def test_progress_lines_with_xdist_workers(reference_target: Path, tmp_path: Path) -> None:
