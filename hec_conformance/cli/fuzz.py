@@ -15,14 +15,18 @@ from hec_conformance.cli.inputs import target_file, vendor_profile_beside
 from hec_conformance.cli.server import probe, reference_server
 
 if TYPE_CHECKING:
+    from hec_conformance.corpus import Case
     from hec_conformance.fuzz.differential import Differential, FuzzResult
     from hec_conformance.fuzz.mutants import MutantResult
 
 DEFAULT_BUDGET, DEFAULT_SEED = 200, 0
 
 
-def _write_found(args: argparse.Namespace, result: FuzzResult, fuzzer: Differential) -> int:
-    """Print the disagreements, write the shrunk example as a case file, lint it; the exit code."""
+def _write_found(
+    args: argparse.Namespace, result: FuzzResult, fuzzer: Differential, oracle_file: Path
+) -> int:
+    """Print the disagreements, write the shrunk example as a case file, lint it, then run it as a case
+    (the engine, as `hecc run` would) on the oracle and on the target; the exit code."""
     from hec_conformance.corpus import check
     from hec_conformance.fuzz.casefile import write_case
 
@@ -38,14 +42,46 @@ def _write_found(args: argparse.Namespace, result: FuzzResult, fuzzer: Different
         result.disagreements,
         stored_checked=fuzzer.readback,
     )
-    _, errors = check([path])
+    cases, errors = check([path])
     for error in errors:
         print(f"hecc fuzz: the written case does not lint: {error}", file=sys.stderr)
+    print(f"wrote {path} (the shrunk example, expectations from the oracle)")
+    if errors:
+        return EXIT_HARNESS
+    return _confirm(cases, oracle_file, Path(args.target), args)
+
+
+def _confirm(cases: list[Case], oracle_file: Path, target: Path, args: argparse.Namespace) -> int:
+    """Run the written case through the engine on both sides: it must pass on the oracle (its expectations
+    hold) and fail on the target (it reproduces the disagreement as a verdict); say which it did."""
+    from hec_conformance.fuzz.mutants import run_corpus
+
+    oracle = run_corpus(oracle_file, cases, readback_timeout=args.readback_timeout)
+    theirs = run_corpus(target, cases, readback_timeout=args.readback_timeout)
+    rerun = f"  hecc run --target {args.target} --cases {Path(args.out)}"
+    if oracle.mismatches or oracle.errors:
+        print(
+            "hecc fuzz: the written case does not pass on the oracle "
+            f"({', '.join(oracle.mismatches + oracle.errors)}): its expectations are wrong",
+            file=sys.stderr,
+        )
+        return EXIT_HARNESS
+    if theirs.errors:
+        print(
+            f"run as a case, it errored on the target ({', '.join(theirs.errors)}); rerun it with:\n{rerun}"
+        )
+        return EXIT_HARNESS
+    if not theirs.mismatches:
+        print(
+            "run as a case, it passes on the target too: the case's matchers do not reach this difference "
+            f"(the disagreement above stands); rerun it with:\n{rerun}"
+        )
+        return EXIT_NONCONFORMANCE
     print(
-        f"wrote {path} (the shrunk example, expectations from the oracle); replay it with:\n"
-        f"  hecc run --target {args.target} --cases {path.parent}"
+        f"run as a case, it passes on the oracle and fails on the target ({', '.join(theirs.mismatches)}); "
+        f"rerun it with:\n{rerun}"
     )
-    return EXIT_HARNESS if errors else EXIT_NONCONFORMANCE
+    return EXIT_NONCONFORMANCE
 
 
 def cmd_fuzz(args: argparse.Namespace) -> int:
@@ -71,17 +107,17 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
             raise CliError(f"fuzzing stopped: {exc}", EXIT_HARNESS) from None
         finally:
             fuzzer.close()
-    print(
-        f"hecc fuzz: {result.examples} example(s) in {result.seconds:.1f}s, seed {args.seed}, "
-        f"profile {target.profile}"
-    )
-    if result.request is None:
-        print("no disagreement with the oracle")
-        return EXIT_OK
-    if not result.disagreements:
-        print("a disagreement was found but did not reproduce on the shrunk example (flaky target?)")
-        return EXIT_HARNESS
-    return _write_found(args, result, fuzzer)
+        print(
+            f"hecc fuzz: {result.examples} example(s) in {result.seconds:.1f}s, seed {args.seed}, "
+            f"profile {target.profile}"
+        )
+        if result.request is None:
+            print("no disagreement with the oracle")
+            return EXIT_OK
+        if not result.disagreements:
+            print("a disagreement was found but did not reproduce on the shrunk example (flaky target?)")
+            return EXIT_HARNESS
+        return _write_found(args, result, fuzzer, oracle_file)
 
 
 def _print_mutant(result: MutantResult, show: int) -> None:

@@ -68,12 +68,14 @@ def test_a_disagreement_is_shrunk_and_written_as_a_case(
         )
         assert done.returncode == 1, done.stdout + done.stderr
         assert "target '\"" in done.stdout, done.stdout  # a value stored with its quotes
+        assert "run as a case, it passes on the oracle and fails on the target (fuzz-seed-7[" in done.stdout
         [written] = out.glob("*.yaml")
         runs.append(written.read_text("utf-8"))
     assert runs[0] == runs[1]
     cases, errors = check([tmp_path / "first"])
     assert errors == [] and len(cases) == 1
-    # The written case fails against the broken target and passes against the reference server.
+    # The written case fails against the broken target and passes against the reference server, also
+    # when `hecc run` runs it (not only the engine inside `hecc fuzz`).
     broken = hecc("run", "--target", str(kv_quotes_kept), "--cases", str(tmp_path / "first"), timeout=120)
     assert broken.returncode == 1, broken.stdout[-2000:]
     fine = hecc("run", "--target", str(reference_target), "--cases", str(tmp_path / "first"), timeout=120)
