@@ -48,10 +48,10 @@ def _write_found(
     print(f"wrote {path} (the shrunk example, expectations from the oracle)")
     if errors:
         return EXIT_HARNESS
-    return _confirm(cases, oracle_file, Path(args.target), args)
+    return confirm_case(cases, oracle_file, Path(args.target), args)
 
 
-def _confirm(cases: list[Case], oracle_file: Path, target: Path, args: argparse.Namespace) -> int:
+def confirm_case(cases: list[Case], oracle_file: Path, target: Path, args: argparse.Namespace) -> int:
     """Run the written case through the engine on both sides: it must pass on the oracle (its expectations
     hold) and fail on the target (it reproduces the disagreement as a verdict); say which it did."""
     from hec_conformance.fuzz.mutants import run_corpus

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from suitekit import hecc
+from suitekit import health_case, hecc, write_cases
 
+from hec_conformance.cli.fuzz import confirm_case
 from hec_conformance.corpus import check
 from hec_conformance.fuzz.differential import Differential
 from hec_conformance.fuzz.strategies import HecRequest
@@ -115,3 +117,29 @@ def test_an_id_listed_twice_in_one_answer_is_a_disagreement(
     assert len(oracle.events) == len(target.events) == 1 and not oracle.duplicates
     assert len(target.duplicates) == 1
     assert [(d.part, d.requirement) for d in found] == [("stored.@id", "RES-1")]
+
+
+@pytest.mark.parametrize(
+    ("code", "exit_code", "said"),
+    [
+        (17, 1, "run as a case, it passes on the target too: the case's matchers do not reach"),
+        (99, 3, "hecc fuzz: the written case does not pass on the oracle (health[base])"),
+    ],
+)
+def test_the_written_case_is_run_on_both_sides(
+    reference_target: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    code: int,
+    exit_code: int,
+    said: str,
+) -> None:
+    """`hecc fuzz` runs the case it wrote through the engine on the oracle and the target: a case that
+    passes on both says its matchers miss the difference; one failing on the oracle is a harness error."""
+    folder = write_cases(tmp_path, "fuzz", health_case("health").replace("code: 17", f"code: {code}"))
+    cases, errors = check([folder])
+    assert errors == []
+    args = argparse.Namespace(target=str(reference_target), out=str(tmp_path), readback_timeout=5.0)
+    assert confirm_case(cases, reference_target, reference_target, args) == exit_code
+    printed = capsys.readouterr()
+    assert said in printed.out + printed.err
