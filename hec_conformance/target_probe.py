@@ -78,8 +78,9 @@ class Probed:
         """Record a capability the target lacks, and why."""
         self.notes.append(f"{capability}: no, {why}")
 
-    def document(self) -> dict[str, Any]:
-        """The target file's mapping."""
+    def document(self, token_as: str | None = None, read_token_as: str | None = None) -> dict[str, Any]:
+        """The target file's mapping; `token_as`/`read_token_as` are written instead of the tokens
+        (a `${VAR}` the target file reads from the environment)."""
         doc: dict[str, Any] = {"url": self.url, "profile": self.profile}
         endpoints = {}
         if self.event_path and self.event_path != DEFAULT_PATHS[self.profile][EVENT]:
@@ -89,15 +90,16 @@ class Probed:
         if endpoints:
             doc["endpoints"] = endpoints
         doc["capabilities"] = list(self.capabilities)
-        doc["tokens"] = {"default": {"token": self.token, "repository": self.repository}}
+        doc["tokens"] = {"default": {"token": token_as or self.token, "repository": self.repository}}
         if "readback" in self.capabilities:
-            doc["readback"] = {"kind": "logscale-query", "url": self.url, "token": self.read_token}
+            read_token = read_token_as or self.read_token
+            doc["readback"] = {"kind": "logscale-query", "url": self.url, "token": read_token}
         else:
             doc["readback"] = {"kind": "none"}
         return doc
 
-    def target_yaml(self) -> str:
-        """The target file: a comment block of what was probed and why, then the settings."""
+    def target_yaml(self, token_as: str | None = None, read_token_as: str | None = None) -> str:
+        """The target file: a comment block of what was probed and why, then the settings (`document`)."""
         head = [
             f"# Target file written by `hecc target probe {self.url}` (docs/targets.md).",
             "# What the probe found, and why:",
@@ -105,7 +107,8 @@ class Probed:
             "# Only the `default` token role is known; add the others (other_repo, disabled, ack,",
             "# json_parser, regex_parser: see `hecc target init`) to run the cases that need them.",
         ]
-        body = yaml.safe_dump(self.document(), sort_keys=False, default_flow_style=None, width=100)
+        document = self.document(token_as, read_token_as)
+        body = yaml.safe_dump(document, sort_keys=False, default_flow_style=None, width=100)
         return "\n".join(head) + "\n" + body
 
 

@@ -184,11 +184,9 @@ def _target_path(args: argparse.Namespace) -> Iterator[Path]:
             raise CliError("--target and --url exclude each other")
         yield Path(args.target)
     elif args.url:
-        if not args.token:
-            raise CliError("--url needs --token (the ingest token of role default)")
-        from hec_conformance.cli.targets import probed_target_file
+        from hec_conformance.cli.targets import ProbeTokens, probed_target_file
 
-        with probed_target_file(args.url, args.token, args.read_token) as path:
+        with probed_target_file(args.url, ProbeTokens.of(args, "--url")) as path:
             yield path
     else:
         with reference_server(args.profile or "humio", args.all_caps) as path:
@@ -246,8 +244,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "<target>.vendor-profile.yaml beside the target file, if any)",
     )
     run.add_argument("--url", help="a target by URL, probed first (hecc target probe), instead of --target")
-    run.add_argument("--token", help="with --url: an ingest token (role default)")
-    run.add_argument("--read-token", metavar="TOKEN", help="with --url: a read token of the §9 query API")
+    run.add_argument("--token", help="with --url: an ingest token (role default; default: $HEC_TOKEN)")
+    run.add_argument(
+        "--read-token", metavar="TOKEN", help="with --url: a read token of the §9 query API ($HEC_READ_TOKEN)"
+    )
     run.add_argument(
         "--timeout",
         type=float,

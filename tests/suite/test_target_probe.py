@@ -17,7 +17,10 @@ REFERENCE_CAPS = ["raw", "health", "ack", "gzip", "json-array-batch", "readback"
 def _probe(url: str, token: str, out: Path, *extra: str) -> dict[str, object]:
     done = hecc("target", "probe", url, "--token", token, "--out", str(out), *extra, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stderr.strip() == f"wrote {out}; run it with: hecc run --target {out}"
+    wrote, secret = done.stderr.splitlines()
+    assert wrote == f"wrote {out}; run it with: hecc run --target {out}"
+    assert secret.startswith(f"hecc: {out} holds the token as given (mode 0600); with HEC_TOKEN")
+    assert out.stat().st_mode & 0o777 == 0o600
     found = yaml.safe_load(out.read_text("utf-8"))
     assert isinstance(found, dict)
     return found
@@ -91,3 +94,30 @@ def test_probe_of_a_closed_port_is_one_line_exit_3(tmp_path: Path) -> None:
     assert done.returncode == 3
     assert len(done.stderr.splitlines()) == 1
     assert done.stderr.startswith("hecc: probe: the target does not answer: POST http://127.0.0.1:9/")
+
+
+def test_tokens_from_the_environment_are_written_as_variables(reference_target: Path, tmp_path: Path) -> None:
+    """With HEC_TOKEN and HEC_READ_TOKEN set instead of the options, the written file names the variables
+    and holds no token; `hecc run` reads them from the environment when it loads the file."""
+    url = yaml.safe_load(reference_target.read_text("utf-8"))["url"]
+    out = tmp_path / "probed.yaml"
+    tokens = {"HEC_TOKEN": "hecc-default-token", "HEC_READ_TOKEN": "hecc-read-token"}
+    done = hecc("target", "probe", url, "--out", str(out), env=tokens, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stderr.splitlines() == [f"wrote {out}; run it with: hecc run --target {out}"]
+    text = out.read_text("utf-8")
+    assert "hecc-default-token" not in text and "hecc-read-token" not in text
+    found = yaml.safe_load(text)
+    assert found["tokens"]["default"]["token"] == "${HEC_TOKEN}"
+    assert found["readback"]["token"] == "${HEC_READ_TOKEN}"
+    cases = write_cases(tmp_path / "cases", "kv", HEALTH_CASE)
+    run = hecc("run", "--target", str(out), "--cases", str(cases), env=tokens)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr
+
+
+def test_probe_without_a_token_says_where_one_comes_from() -> None:
+    done = hecc("target", "probe", "http://127.0.0.1:9", env={"HEC_TOKEN": ""})
+    assert (done.returncode, done.stderr) == (
+        2,
+        "hecc: target probe needs --token or HEC_TOKEN (the ingest token of role default)\n",
+    )
