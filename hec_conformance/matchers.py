@@ -59,25 +59,8 @@ def match_value(expected: Any, actual: Any, path: str, sent_at_ms: int) -> list[
     """Compare one value; `actual` is `MISSING` when the key is not there."""
     if is_matcher(expected):
         ((kind, arg),) = expected.items()
-        if kind == "absent":
-            ok = (actual is MISSING) == bool(arg)
-            return [] if ok else [FieldDiff(path, expected, actual, "present" if arg else "absent")]
-        if kind == "present":
-            ok = (actual is not MISSING) == bool(arg)
-            return [] if ok else [FieldDiff(path, expected, actual, "absent" if arg else "present")]
-        if actual is MISSING:
-            return [FieldDiff(path, expected, actual, "absent")]
-        if kind == "regex":
-            if isinstance(actual, str) and re.fullmatch(str(arg), actual):
-                return []
-            return [FieldDiff(path, expected, actual, "does not match the regex")]
-        # near_now
-        is_int = isinstance(actual, int) and not isinstance(actual, bool)
-        if is_int and abs(actual - sent_at_ms) <= span_ms(arg):
-            return []
-        return [
-            FieldDiff(path, expected, actual, f"not an integer within {arg} of the send time {sent_at_ms}")
-        ]
+        reason = _matcher_mismatch(kind, arg, actual, sent_at_ms)
+        return [] if reason is None else [FieldDiff(path, expected, actual, reason)]
     if actual is MISSING:
         return [FieldDiff(path, expected, actual, "absent")]
     if isinstance(expected, dict):
@@ -95,6 +78,24 @@ def match_value(expected: Any, actual: Any, path: str, sent_at_ms: int) -> list[
     if _same(expected, actual):
         return []
     return [FieldDiff(path, expected, actual, "not equal")]
+
+
+def _matcher_mismatch(kind: str, arg: Any, actual: Any, sent_at_ms: int) -> str | None:
+    """Why `actual` fails the matcher `{kind: arg}`, or None when it matches."""
+    if kind == "absent":
+        return None if (actual is MISSING) == bool(arg) else ("present" if arg else "absent")
+    if kind == "present":
+        return None if (actual is not MISSING) == bool(arg) else ("absent" if arg else "present")
+    if actual is MISSING:
+        return "absent"
+    if kind == "regex":
+        matched = isinstance(actual, str) and re.fullmatch(str(arg), actual)
+        return None if matched else "does not match the regex"
+    # near_now
+    is_int = isinstance(actual, int) and not isinstance(actual, bool)
+    if is_int and abs(actual - sent_at_ms) <= span_ms(arg):
+        return None
+    return f"not an integer within {arg} of the send time {sent_at_ms}"
 
 
 def _same(expected: Any, actual: Any) -> bool:

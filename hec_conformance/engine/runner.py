@@ -150,6 +150,10 @@ class Engine:
 
     def unsupported_reason(self, case: Case, variant: str) -> str | None:
         """Why the case variant does not apply to the target, or None when it does."""
+        return self._scope_reason(case, variant) or self._roles_reason(case) or self._bounds_reason(case)
+
+    def _scope_reason(self, case: Case, variant: str) -> str | None:
+        """The target's profile, capabilities and read-back against what the case is about."""
         t = self.target
         if case.profiles and t.profile not in case.profiles:
             return f"case applies to profile(s) {', '.join(case.profiles)}, the target is {t.profile}"
@@ -168,6 +172,11 @@ class Engine:
                 f"QRY cases test the query API itself: they need readback kind {QUERY_API_READBACK}"
                 f" (SPEC §9), the target reads back with {t.readback.kind}"
             )
+        return None
+
+    def _roles_reason(self, case: Case) -> str | None:
+        """A token role the case's requests name (or read back with) that the target file lacks."""
+        t = self.target
         roles: set[str] = set()
         for raw in case.requests:
             expect = raw.expect_for(t.profile)
@@ -179,6 +188,11 @@ class Engine:
                 return "target has no read-back token (role read)"
             if role != "read" and role not in t.tokens:
                 return f"target has no token role {role}"
+        return None
+
+    def _bounds_reason(self, case: Case) -> str | None:
+        """A declared limit the case needs and the target lacks, or a body past the engine's bounds."""
+        t = self.target
         for name in sorted(set().union(*(limits_named(raw.given()) for raw in case.requests))):
             if name not in t.limits:
                 return f"target declares no limit {name}"
