@@ -12,6 +12,7 @@ top-level array (BODY-3). Framing errors past the last complete envelope belong 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -46,13 +47,7 @@ def parse_event_body(data: bytes, *, array_batch: bool = True) -> list[object]:
 
 def parse_event_body_exact(data: bytes, *, array_batch: bool = True) -> list[object]:
     """:func:`parse_event_body` by the stdlib decoder alone, for every body."""
-    if data.startswith(_BOM):
-        data = data[len(_BOM) :]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        prefix = data[: exc.start].decode("utf-8")
-        raise invalid_format(_envelope_reading_at_end(prefix, array_batch)) from None
+    text = _body_text(data, lambda prefix: _envelope_reading_at_end(prefix, array_batch))
     return _frame(text, array_batch)
 
 
@@ -64,17 +59,22 @@ def split_raw_body(data: bytes) -> list[str]:
     with k = the 0-based number of the line holding the first invalid UTF-8 byte, counting every
     line as split (skipped ones included), and code 5 when no line is left.
     """
-    if data.startswith(_BOM):
-        data = data[len(_BOM) :]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        prefix = data[: exc.start].decode("utf-8")
-        raise invalid_format(len(_LINE_END.findall(prefix))) from None
+    text = _body_text(data, lambda prefix: len(_LINE_END.findall(prefix)))
     lines = [line for line in _LINE_END.split(text) if line.strip(" \t")]
     if not lines:
         raise no_data()
     return lines
+
+
+def _body_text(data: bytes, number_at: Callable[[str], int]) -> str:
+    """The body as text, a leading byte-order mark dropped. Invalid UTF-8 raises code 6 with k =
+    ``number_at(the valid text before the first bad byte)``: the envelope or line holding it."""
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise invalid_format(number_at(data[: exc.start].decode("utf-8"))) from None
 
 
 def _fast_envelopes(data: bytes) -> list[object] | None:
