@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import yaml
 
@@ -30,7 +31,7 @@ class Requirement:
         return self.levels.get(profile)
 
 
-def _requirement(section: Mapping, entry: Mapping) -> Requirement:
+def _requirement(section: Mapping[str, Any], entry: Mapping[str, Any]) -> Requirement:
     if "levels" in entry:
         levels = dict(entry["levels"])
     else:
@@ -61,7 +62,7 @@ def parse_catalogue(text: str) -> dict[str, Requirement]:
 
 
 @cache
-def _cached() -> MappingProxyType:
+def _cached() -> MappingProxyType[str, Requirement]:
     text = (Path(__file__).parent / "data" / "requirements.yaml").read_text("utf-8")
     return MappingProxyType(parse_catalogue(text))
 

@@ -165,7 +165,8 @@ class Connection:
             if not reused:
                 proto = self._proto = await self._open()
             assert proto is not None and proto.transport is not None and self._loop is not None
-            waiter = proto.waiter = self._loop.create_future()
+            waiter: asyncio.Future[Answer] = self._loop.create_future()
+            proto.waiter = waiter
             proto.watch(self._loop, self._timeout)
             started = time.perf_counter()
             if body:
