@@ -115,6 +115,7 @@ def parse_case(data: Mapping[str, Any], area: str, file: Path, line: int) -> Cas
         requests=tuple(parse_request(request) for request in data["requests"]),
         content_hash=content_hash(data),
         notes=data.get("notes"),
+        needs_roles=frozenset(data.get("needs_roles", ())),
     )
 
 

@@ -206,6 +206,9 @@ class Case:
     requests: tuple[Request, ...]
     content_hash: str
     notes: str | None = None
+    needs_roles: frozenset[str] = frozenset()
+    """Token roles the target must declare though no request sends with them: what a declared role
+    says about the target's configuration (role regex_parser: R1 has the regex parser `access`)."""
 
     @property
     def tests_endpoints(self) -> bool:

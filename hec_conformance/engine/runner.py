@@ -177,7 +177,7 @@ class Engine:
     def _roles_reason(self, case: Case) -> str | None:
         """A token role the case's requests name (or read back with) that the target file lacks."""
         t = self.target
-        roles: set[str] = set()
+        roles: set[str] = set(case.needs_roles)
         for raw in case.requests:
             expect = raw.expect_for(t.profile)
             roles |= raw.auth.roles | roles_named(raw.given()) | roles_named(expect.given())

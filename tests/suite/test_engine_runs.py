@@ -135,6 +135,20 @@ CASES = """\
         content_type: application/json
         text: '{"queryString": "*", "start": 0, "end": "now"}'
         expect: {status: 401}
+  - id: eng-sourcetype-access
+    title: sourcetype access names the regex parser the role regex_parser says R1 has
+    requirements: [ST-2]
+    profiles: [humio]
+    needs_roles: [regex_parser]
+    variants: false
+    requests:
+      - endpoint: event
+        events:
+          - {sourcetype: access, event: "10.1.2.3 GET /x"}
+        expect:
+          status: 200
+          events:
+            - {"#type": access, client: 10.1.2.3, verb: GET, path: /x}
 """
 
 
@@ -326,6 +340,17 @@ def test_query_api_cases_need_the_query_api_read_back(reference_target: Path, ca
         "QRY cases test the query API itself: they need readback kind logscale-query (SPEC §9),"
         " the target reads back with command",
     )
+    assert not any(isinstance(e, RequestSent) for e in seen)
+
+
+def test_a_role_the_case_needs_but_sends_with_not_is_still_required(
+    reference_target: Path, cases: dict[str, Any]
+) -> None:
+    result, _ = run(reference_target, cases["eng-sourcetype-access"])
+    assert (result.outcome, result.diffs) == ("pass", ())
+    tokens = {role: t for role, t in load_target(reference_target).tokens.items() if role != "regex_parser"}
+    result, seen = run(reference_target, cases["eng-sourcetype-access"], tokens=tokens)
+    assert (result.outcome, result.messages) == ("unsupported", ("target has no token role regex_parser",))
     assert not any(isinstance(e, RequestSent) for e in seen)
 
 
