@@ -31,9 +31,10 @@ class RunningServer:
 
 
 def start_reference_server(
-    tmp: Path, profile: str = "humio", config: str = "suite.yaml", *extra: str
+    tmp: Path, profile: str = "humio", config: str | None = "suite.yaml", *extra: str
 ) -> RunningServer:
-    """Start `python -m reference_server` on a free port; wait (bounded) for its target file."""
+    """Start `python -m reference_server` on a free port; wait (bounded) for its target file.
+    `config` None: the built-in configuration, as `hecc serve` starts it."""
     target = tmp / "target.yaml"
     log = open(tmp / "server.log", "wb")  # noqa: SIM115 - the process owns it until it ends
     proc = subprocess.Popen(
@@ -41,8 +42,7 @@ def start_reference_server(
             sys.executable,
             "-m",
             "reference_server",
-            "--config",
-            str(CONFIGS / config),
+            *(["--config", str(CONFIGS / config)] if config else []),
             "--profile",
             profile,
             "--port",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
 import yaml
+from suitekit import hecc, start_reference_server
 
 from hec_conformance.target import EXAMPLE, TargetError, load_target, parse_target
 
@@ -90,6 +92,29 @@ def test_tls_paths_are_relative_to_the_file(tmp_path: Path) -> None:
     target = load_target(write(tmp_path, text), env={"HEC_TOKEN": "t"})
     assert target.tls.ca == tmp_path.resolve() / "certs" / "ca.pem"
     assert target.tls.verify is False
+
+
+def test_the_example_filled_in_for_hecc_serve_passes_the_whole_corpus(tmp_path: Path) -> None:
+    """`hecc target init` then `hecc serve`, the first steps of a new user: with the URL and tokens
+    filled in, the template's capabilities are the served ones, so no case fails for a capability
+    the template leaves out (issue 11: auth-basic-without-capability failed against it)."""
+    server = start_reference_server(tmp_path, "humio", None)
+    try:
+        served = yaml.safe_load(server.target.read_text("utf-8"))
+        assert yaml.safe_load(EXAMPLE)["capabilities"] == served["capabilities"]
+        filled = tmp_path / "filled.yaml"
+        filled.write_text(EXAMPLE.replace("https://hec.example.com:8088", served["url"]), "utf-8")
+        tokens = {
+            "HEC_TOKEN": served["tokens"]["default"]["token"],
+            "HEC_READ_TOKEN": served["readback"]["token"],
+        }
+        done = hecc("run", "--target", str(filled), "--report-dir", str(tmp_path / "out"), env=tokens)
+    finally:
+        server.stop()
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    results = json.loads((tmp_path / "out" / "results.json").read_text("utf-8"))
+    outcomes = {c["outcome"] for c in results["cases"] if c["id"] == "auth-basic-without-capability"}
+    assert outcomes == {"pass"}
 
 
 def test_the_example_is_a_valid_target(tmp_path: Path) -> None:
