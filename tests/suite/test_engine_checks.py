@@ -17,7 +17,14 @@ from broken_servers.proxy import Exchange, Reply
 from suitekit import FETCH_SCRIPT, write_cases
 
 from hec_conformance import Engine, load_cases, load_catalogue, load_target
-from hec_conformance.results import CaseFinished, CaseStarted, ResultEvent, RunFinished, RunStarted
+from hec_conformance.results import (
+    CaseFinished,
+    CaseStarted,
+    EventsRead,
+    ResultEvent,
+    RunFinished,
+    RunStarted,
+)
 from hec_conformance.target import ReadbackConfig, url_target
 
 CASES = """\
@@ -157,6 +164,38 @@ def test_a_duplicate_id_in_one_answer_is_a_failed_check(
     assert dup.part == "duplicate" and dup.requirements == ("EVT-1",)
     assert dup.reason == f"one read-back answer lists @id {dup.actual} more than once (SPEC §9)"
     assert result.outcome == "fail"
+
+
+FOUND_TWICE = """\
+  - id: chk-found-by-both-look-ups
+    title: an event both look-ups find is one event
+    requirements: [EVT-1]
+    profiles: [humio]
+    requests:
+      - endpoint: event
+        events: [{event: both, source: "${marker}"}, {event: by source, fields: not an object}]
+        expect: {status: 200, stored: 2}
+"""
+
+
+def test_the_two_look_ups_are_merged_across_answers(reference_target: Path, tmp_path: Path) -> None:
+    """The first envelope carries the marker in `fields` and in `source`, the second (whose `fields` is
+    no object) only in `source`: the marker look-up answers one event, the `@source` look-up both. The
+    event in both answers counts once, and is no duplicate: that is an `@id` twice in ONE answer."""
+    (case,) = load_cases([write_cases(tmp_path / "cases", "merge", FOUND_TWICE)])
+    seen: list[ResultEvent] = []
+    engine = engine_for(reference_target, seen)
+    try:
+        result = engine.run(case)
+    finally:
+        engine.close()
+    (read,) = [e for e in seen if isinstance(e, EventsRead)]
+    marker = read.query.rpartition("=")[2]
+    assert read.query == f"hec_case={marker} | @source={marker}"
+    assert sorted(e["@rawstring"] for e in read.events) == ["both", "by source"]
+    assert len({e["@id"] for e in read.events}) == 2
+    assert [(c.path, c.result) for c in result.checks if c.path == "stored"] == [("stored", "pass")]
+    assert (result.outcome, result.diffs) == ("pass", ())
 
 
 CONTROL_CASES = """\
