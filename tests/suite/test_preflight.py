@@ -117,6 +117,17 @@ def test_max_errors_stops_a_run_whose_harness_keeps_failing(reference_target: Pa
     assert "3 errors" in done.stdout
 
 
+def test_max_errors_defaults_to_ten(reference_target: Path, tmp_path: Path) -> None:
+    """Without --max-errors a run whose harness keeps failing stops after 10 errors (DEFAULT_MAX_ERRORS):
+    by then the cause is clear, and the corpus has far more cases that read back."""
+    target = _bad_read_token(reference_target, tmp_path)
+    done = hecc("run", "--target", str(target), "--no-preflight")
+    assert done.returncode == 3, done.stdout[-2000:] + done.stderr
+    assert re.search(r"^10 × read-back failed: .*40[13]", done.stdout, re.MULTILINE), done.stdout
+    assert "hecc: stopping after 10 harness errors (--max-errors 10)" in done.stdout
+    assert re.search(r"\b10 errors\b", done.stdout.splitlines()[-1]), done.stdout[-500:]
+
+
 def test_exitfirst_still_stops_at_the_first_error(reference_target: Path, tmp_path: Path) -> None:
     target = _bad_read_token(reference_target, tmp_path)
     done = hecc("run", "--target", str(target), "--no-preflight", "-x")
