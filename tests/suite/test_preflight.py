@@ -128,6 +128,16 @@ def test_max_errors_defaults_to_ten(reference_target: Path, tmp_path: Path) -> N
     assert re.search(r"\b10 errors\b", done.stdout.splitlines()[-1]), done.stdout[-500:]
 
 
+def test_maxfail_is_taken_without_a_double_dash(reference_target: Path, tmp_path: Path) -> None:
+    """pytest's --maxfail is one of the options `hecc run` forwards as it is (below --max-errors here)."""
+    target = _bad_read_token(reference_target, tmp_path)
+    done = hecc("run", "--target", str(target), "--no-preflight", "--maxfail", "4")
+    assert done.returncode == 3, done.stdout[-2000:] + done.stderr
+    assert re.search(r"^4 × read-back failed", done.stdout, re.MULTILINE), done.stdout
+    assert "stopping after 4 failures" in done.stdout and "--max-errors" not in done.stdout
+    assert re.search(r"\b4 errors\b", done.stdout.splitlines()[-1]), done.stdout[-500:]
+
+
 def test_exitfirst_still_stops_at_the_first_error(reference_target: Path, tmp_path: Path) -> None:
     target = _bad_read_token(reference_target, tmp_path)
     done = hecc("run", "--target", str(target), "--no-preflight", "-x")
