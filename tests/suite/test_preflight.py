@@ -158,3 +158,26 @@ def test_a_long_traceback_style_shows_the_whole_account(reference_target: Path, 
     done = hecc("run", "--target", str(target), "--no-preflight", "--max-errors", "1", "--tb", "long")
     assert done.returncode == 3, done.stdout[-2000:] + done.stderr
     assert "CaseFailed" in done.stdout and "case file: " in done.stdout
+
+
+def _errors_section(stdout: str) -> list[str]:
+    """The lines of pytest's ERRORS section, without the rules around the titles."""
+    lines = stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if re.fullmatch(r"=+ ERRORS =+", line))
+    end = next(i for i, line in enumerate(lines) if line.startswith("=") and i > start)
+    return [line.strip("_ ") for line in lines[start + 1 : end]]
+
+
+def test_verbose_shows_a_harness_errors_traceback(reference_target: Path, tmp_path: Path) -> None:
+    """A harness error is one line by default; `hecc run -v` shows its traceback and the case's account."""
+    target = _bad_read_token(reference_target, tmp_path)
+    one_line = hecc("run", "--target", str(target), "--no-preflight", "--max-errors", "1")
+    verbose = hecc("run", "--target", str(target), "--no-preflight", "--max-errors", "1", "-v")
+    for done in (one_line, verbose):
+        assert done.returncode == 3, done.stdout[-2000:] + done.stderr
+    header, line = _errors_section(one_line.stdout)  # one error, one line under its header
+    assert re.fullmatch(r"ERROR at setup of [\w-]+\[[\w-]+\]", header), header
+    assert re.fullmatch(r"harness error: read-back failed: query API answered 40[13] .*", line), line
+    assert "CaseFailed" not in one_line.stdout and "items.py" not in one_line.stdout
+    assert "hec_conformance/pytest/items.py:" in verbose.stdout  # a frame of the traceback
+    assert "CaseFailed" in verbose.stdout and "case file: " in verbose.stdout
