@@ -181,3 +181,21 @@ def test_verbose_shows_a_harness_errors_traceback(reference_target: Path, tmp_pa
     assert "CaseFailed" not in one_line.stdout and "items.py" not in one_line.stdout
     assert "hec_conformance/pytest/items.py:" in verbose.stdout  # a frame of the traceback
     assert "CaseFailed" in verbose.stdout and "case file: " in verbose.stdout
+
+
+def test_a_read_back_that_never_shows_the_preflight_event_stops_the_run(
+    reference_target: Path, tmp_path: Path
+) -> None:
+    """The read-back answers (a command that prints nothing and exits 0) but never shows the marked
+    event: one line and exit 3 before the first case, after the preflight's wait."""
+    target = _variant(
+        reference_target, tmp_path, "blind.yaml", readback={"kind": "command", "command": ["true"]}
+    )
+    cases = write_cases(tmp_path / "cases", "kv", RESPONSE_ONLY_CASES)
+    done = hecc("run", "--target", str(target), "--cases", str(cases))
+    assert done.returncode == 3, done.stdout[-2000:] + done.stderr
+    assert done.stdout == ""  # pytest never started
+    assert done.stderr.splitlines() == [
+        "hecc: preflight: the read-back (command) did not show the preflight event in repository 'main' "
+        "within 15s (check readback and tokens.default.repository)"
+    ]
