@@ -96,6 +96,7 @@ def _case(
     diffs: tuple[tuple[object, ...], ...] = (),
     messages: tuple[str, ...] = (),
     stored: tuple[dict, ...] | None = None,
+    unchecked: tuple[tuple[int, str, str], ...] = (),
 ) -> list[ResultEvent]:
     case_id, area = CASES[n - 1].id, CASES[n - 1].area
     file = f"cases/{area}.yaml"
@@ -119,6 +120,9 @@ def _case(
             out.append(EventsRead(case_id, variant, i, "main", f"hec_case=marker-{n}-{i}", stored, 2))
     checks = tuple(
         Check(i, part, path, reqs, None, CheckResult.FAIL, e, a, why) for i, part, path, e, a, why in diffs
+    ) + tuple(
+        Check(i, "stored", path, reqs, None, CheckResult.NOT_CHECKED, reason=why)
+        for i, path, why in unchecked
     )
     per_requirement = dict.fromkeys(reqs, outcome) if outcome in ("pass", "fail", "warn", "info") else {}
     out.append(
@@ -219,6 +223,50 @@ def stream() -> list[ResultEvent]:
     counts = {"pass": 2, "fail": 3, "warn": 1, "info": 1, "unsupported": 2, "error": 1}
     events.append(RunFinished(counts, 4.5))
     return events
+
+
+NO_READBACK = "the target declares no read-back (capability readback, SPEC §9)"
+NO_CONTROL = (
+    "the read-back never showed the positive control (event event to 'main', "
+    "looked up by hec_case=<marker>) within 2s"
+)
+
+
+def unchecked_stream() -> list[ResultEvent]:
+    """Cases whose stored checks could not be made: case-1 for want of read-back (its response passed),
+    case-2 for want of a positive control (beside a failed check), case-3 with nothing unchecked."""
+    events: list[ResultEvent] = [RunStarted("http://hec.example.test:8088", "humio", ("gzip",), T0)]
+    events += _case(
+        1,
+        "base",
+        ("EVT-1", "TIME-1"),
+        "MUST",
+        "pass",
+        [(b'{"event":"a"}', 200, OK)],
+        unchecked=((0, "events", NO_READBACK),),
+    )
+    events += _case(
+        2,
+        "base",
+        ("EVT-1",),
+        "MUST",
+        "fail",
+        [(b'{"event":"b"}', 400, OK)],
+        ((0, "status", "status", 200, 400, "unexpected HTTP status"),),
+        ("1 difference(s) at level MUST",),
+        unchecked=((0, "stored", NO_CONTROL),),
+    )
+    events += _case(3, "base", ("TIME-9",), "SHOULD", "pass", [(b'{"event":"c"}', 200, OK)])
+    events.append(RunFinished({"pass": 2, "fail": 1}, 1.5))
+    return events
+
+
+def unchecked_document() -> Results:
+    """The results document of `unchecked_stream`, as a JSON round trip would give it."""
+    c = collector()
+    for event in unchecked_stream():
+        c(event)
+    return json.loads(json.dumps(c.document()))
 
 
 ENVIRONMENT = {

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 from prerequisites import CHROMIUM, need
-from reportkit import document
+from reportkit import NO_CONTROL, NO_READBACK, document, unchecked_document
 
 from hec_conformance.reports import render_html
 
@@ -44,8 +44,8 @@ def report_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def page(browser: Browser, report_file: Path) -> Iterator[Page]:
+def _open(browser: Browser, report: Path) -> Iterator[Page]:
+    """The report `report` in a fresh browser context; afterwards, that it asked for nothing but itself."""
     context = browser.new_context()
     context.set_default_timeout(TIMEOUT_MS)
     requests: list[str] = []
@@ -63,12 +63,25 @@ def page(browser: Browser, report_file: Path) -> Iterator[Page]:
     page.on("request", lambda request: requests.append(request.url))
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.goto(report_file.as_uri())
+    page.goto(report.as_uri())
     yield page
     context.close()
-    assert requests == [report_file.as_uri()], f"the page made requests: {requests}"
+    assert requests == [report.as_uri()], f"the page made requests: {requests}"
     assert blocked == []
     assert errors == []
+
+
+@pytest.fixture
+def page(browser: Browser, report_file: Path) -> Iterator[Page]:
+    yield from _open(browser, report_file)
+
+
+@pytest.fixture
+def unchecked_page(browser: Browser, tmp_path: Path) -> Iterator[Page]:
+    """The report of reportkit's cases whose stored checks were not checked."""
+    path = tmp_path / "report.html"
+    path.write_text(render_html(unchecked_document()), "utf-8")
+    yield from _open(browser, path)
 
 
 def _shown(page: Page) -> list[str]:
@@ -165,3 +178,42 @@ def test_coverage_of_spec_ids(page: Page) -> None:
     assert page.locator("#coverage-summary").inner_text() == (
         "4 verified · 1 unsupported only · 1 no case · 1 not applicable"
     )
+
+
+def _not_checked_column(page: Page) -> dict[str, str]:
+    rows = page.locator("#matrix-table tr.req-row")
+    return dict(
+        zip(
+            rows.evaluate_all("els => els.map(e => e.dataset.req)"),
+            rows.evaluate_all("els => els.map(e => e.querySelector('td.why').textContent)"),
+            strict=True,
+        )
+    )
+
+
+def test_not_checked_stored_checks_are_shown_with_their_reasons(unchecked_page: Page) -> None:
+    """A stored check the run could not make (no read-back, no positive control) is never a pass: the
+    matrix says per requirement why checks went unchecked, and the case lists them with the reason."""
+    page = unchecked_page
+    headers = page.locator("#matrix-table tr").first.evaluate("e => [...e.children].map(c => c.textContent)")
+    assert headers[-1] == "not checked"
+    assert _not_checked_column(page) == {
+        "EVT-1": f"{NO_READBACK}; {NO_CONTROL}",
+        "TIME-1": NO_READBACK,
+        "TIME-9": "",
+    }
+    # The column follows the cases shown: only case-2 fails.
+    page.select_option("#f-outcome", "fail")
+    assert _not_checked_column(page) == {"EVT-1": NO_CONTROL}
+    page.select_option("#f-outcome", "")
+    page.click("nav.tabs button[data-tab=cases]")
+    for case_id, lines in (
+        ("case-1[base]", [f"request 0 events [EVT-1, TIME-1]: {NO_READBACK}"]),
+        ("case-2[base]", [f"request 0 stored [EVT-1]: {NO_CONTROL}"]),
+        ("case-3[base]", []),
+    ):
+        case = page.locator(f"details.case[data-id='{case_id}']")
+        case.locator("summary").click()
+        expect(case.locator("pre.wire")).to_be_visible()  # the body is rendered on the toggle event
+        assert case.locator(".unchecked").all_inner_texts() == lines
+        assert case.locator("h3", has_text="Not checked").count() == (1 if lines else 0)

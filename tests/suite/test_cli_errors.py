@@ -143,6 +143,28 @@ def test_capture_to_cases_has_a_description() -> None:
     assert "Write one case holding every request of the capture" in done.stdout
 
 
+def test_the_documented_to_cases_examples_write_outside_the_bundled_corpus() -> None:
+    """A case recorded from one shipper is the user's, not the suite's: every `hecc capture to-cases`
+    example in README.md and docs/ writes its --out outside cases/ (hecc run would otherwise load it as
+    part of the bundled corpus)."""
+    outs: dict[str, list[str]] = {}
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for line in doc.read_text("utf-8").splitlines():
+            if "hecc capture to-cases" in line:
+                outs.setdefault(doc.relative_to(ROOT).as_posix(), []).extend(
+                    re.findall(r"--out\s+(\S+)", line)
+                )
+    assert outs.get("README.md"), "README.md has no `hecc capture to-cases ... --out` example"
+    cases = (ROOT / "cases").resolve()
+    inside = [
+        f"{doc}: --out {out}"
+        for doc, paths in outs.items()
+        for out in paths
+        if (ROOT / out.strip("`'\"")).resolve().is_relative_to(cases)
+    ]
+    assert inside == []
+
+
 def test_mutants_needs_no_clone_and_lists_the_names(tmp_path: Path) -> None:
     outside = subprocess.run(
         [sys.executable, "-m", "hec_conformance.cli", "mutants", "--only", "NoSuchMutant"],

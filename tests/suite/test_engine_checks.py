@@ -12,10 +12,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from broken_servers import Breaker, BrokenServer
+from broken_servers.proxy import Exchange, Reply
 from suitekit import FETCH_SCRIPT, write_cases
 
 from hec_conformance import Engine, load_cases, load_catalogue, load_target
-from hec_conformance.results import CaseFinished, CaseStarted, ResultEvent, RunFinished, RunStarted
+from hec_conformance.results import (
+    CaseFinished,
+    CaseStarted,
+    EventsRead,
+    ResultEvent,
+    RunFinished,
+    RunStarted,
+)
 from hec_conformance.target import ReadbackConfig, url_target
 
 CASES = """\
@@ -155,6 +164,143 @@ def test_a_duplicate_id_in_one_answer_is_a_failed_check(
     assert dup.part == "duplicate" and dup.requirements == ("EVT-1",)
     assert dup.reason == f"one read-back answer lists @id {dup.actual} more than once (SPEC §9)"
     assert result.outcome == "fail"
+
+
+FOUND_TWICE = """\
+  - id: chk-found-by-both-look-ups
+    title: an event both look-ups find is one event
+    requirements: [EVT-1]
+    profiles: [humio]
+    requests:
+      - endpoint: event
+        events: [{event: both, source: "${marker}"}, {event: by source, fields: not an object}]
+        expect: {status: 200, stored: 2}
+"""
+
+
+def test_the_two_look_ups_are_merged_across_answers(reference_target: Path, tmp_path: Path) -> None:
+    """The first envelope carries the marker in `fields` and in `source`, the second (whose `fields` is
+    no object) only in `source`: the marker look-up answers one event, the `@source` look-up both. The
+    event in both answers counts once, and is no duplicate: that is an `@id` twice in ONE answer."""
+    (case,) = load_cases([write_cases(tmp_path / "cases", "merge", FOUND_TWICE)])
+    seen: list[ResultEvent] = []
+    engine = engine_for(reference_target, seen)
+    try:
+        result = engine.run(case)
+    finally:
+        engine.close()
+    (read,) = [e for e in seen if isinstance(e, EventsRead)]
+    marker = read.query.rpartition("=")[2]
+    assert read.query == f"hec_case={marker} | @source={marker}"
+    assert sorted(e["@rawstring"] for e in read.events) == ["both", "by source"]
+    assert len({e["@id"] for e in read.events}) == 2
+    assert [(c.path, c.result) for c in result.checks if c.path == "stored"] == [("stored", "pass")]
+    assert (result.outcome, result.diffs) == ("pass", ())
+
+
+CONTROL_CASES = """\
+  - id: ctl-event-main-1
+    title: a bad envelope in main stores nothing
+    requirements: [ORD-2]
+    requests:
+      - endpoint: event
+        events: [{$text: '{"event":'}]
+        expect: {status: 400, stored: 0}
+  - id: ctl-event-main-2
+    title: another bad envelope in main stores nothing
+    requirements: [ORD-2]
+    requests:
+      - endpoint: event
+        events: [{$text: '{"event":'}]
+        expect: {status: 400, stored: 0}
+  - id: ctl-raw-main-1
+    title: raw with a disabled token stores nothing in main
+    requirements: [ORD-2]
+    needs: [raw]
+    requests:
+      - endpoint: raw
+        auth: {role: disabled}
+        text: "line"
+        expect: {status: 403, stored: 0}
+  - id: ctl-raw-main-2
+    title: raw with a disabled token stores nothing in main, again
+    requirements: [ORD-2]
+    needs: [raw]
+    requests:
+      - endpoint: raw
+        auth: {role: disabled}
+        text: "line"
+        expect: {status: 403, stored: 0}
+  - id: ctl-event-audit
+    title: a bad envelope in audit stores nothing
+    requirements: [ORD-2]
+    requests:
+      - endpoint: event
+        auth: {role: other_repo}
+        events: [{$text: '{"event":'}]
+        expect: {status: 400, stored: 0}
+"""
+
+
+class ControlCounter(Breaker):
+    """Forwards everything; notes the path and token of each positive control (SPEC §9) it carries."""
+
+    def __init__(self) -> None:
+        self.controls: list[tuple[str, str]] = []
+
+    def request(self, req: Exchange) -> Exchange | Reply:
+        if b"hecc positive control" in req.body:
+            token = next(v for k, v in req.headers if k.lower() == "authorization").split()[-1]
+            self.controls.append((req.path, token))
+        return req
+
+
+def test_the_positive_control_verdict_is_cached_per_repository_and_kind(
+    reference_target: Path, tmp_path: Path
+) -> None:
+    """Five "nothing stored" claims (two event and two raw in main, one event in audit) in one engine run
+    against a read-back that never shows anything: one control per (repository, kind), the first one's
+    verdict then stands for the rest of the run (every claim not checked, none re-sent). Against a
+    read-back that works, each claim sends one more control and reads after it shows (the sentinel of
+    controls.py), so a lagging read-back cannot pass an absence."""
+    corpus = load_cases([write_cases(tmp_path / "cases", "controls", CONTROL_CASES)])
+    counter = ControlCounter()
+    server = BrokenServer(counter, reference_target)
+    try:
+        proxied = server.write_target(tmp_path / "proxied.yaml")
+        target = load_target(proxied)
+        blind = dataclasses.replace(target.readback, kind="command", command=("true",))
+        seen: list[ResultEvent] = []
+        engine = engine_for(proxied, seen, readback=blind)
+        try:
+            events = list(engine.execute((case, "base") for case in corpus))
+        finally:
+            engine.close()
+        never_shown = list(counter.controls)
+        counter.controls.clear()
+        engine = engine_for(proxied, [])
+        try:
+            shown = list(engine.execute((case, "base") for case in corpus))
+        finally:
+            engine.close()
+    finally:
+        server.stop()
+    default, audit = target.tokens["default"].token, target.tokens["other_repo"].token
+    event_path, raw_path = target.path_for("event"), target.path_for("raw")
+    assert never_shown == [(event_path, default), (raw_path, default), (event_path, audit)]
+    finished = [e for e in events if isinstance(e, CaseFinished)]
+    assert [f.case_id for f in finished] == [c.id for c in corpus]
+    for result in finished:
+        stored = [c for c in result.checks if c.path == "stored"]
+        assert stored and all(c.result == "not_checked" for c in stored), result
+        assert "never showed the positive control" in stored[0].reason
+    assert "(raw event to 'main'" in finished[2].checks[-1].reason
+    assert "(event event to 'audit'" in finished[4].checks[-1].reason
+    # Proved: one control per claim, each case's absence checked (and passed).
+    assert sorted(counter.controls) == sorted(
+        [(event_path, default)] * 2 + [(raw_path, default)] * 2 + [(event_path, audit)]
+    )
+    assert [e.outcome for e in shown if isinstance(e, CaseFinished)] == ["pass"] * 5
 
 
 def test_checks_of_requirements_outside_the_profile_say_nothing(

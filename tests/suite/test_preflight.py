@@ -117,6 +117,27 @@ def test_max_errors_stops_a_run_whose_harness_keeps_failing(reference_target: Pa
     assert "3 errors" in done.stdout
 
 
+def test_max_errors_defaults_to_ten(reference_target: Path, tmp_path: Path) -> None:
+    """Without --max-errors a run whose harness keeps failing stops after 10 errors (DEFAULT_MAX_ERRORS):
+    by then the cause is clear, and the corpus has far more cases that read back."""
+    target = _bad_read_token(reference_target, tmp_path)
+    done = hecc("run", "--target", str(target), "--no-preflight")
+    assert done.returncode == 3, done.stdout[-2000:] + done.stderr
+    assert re.search(r"^10 × read-back failed: .*40[13]", done.stdout, re.MULTILINE), done.stdout
+    assert "hecc: stopping after 10 harness errors (--max-errors 10)" in done.stdout
+    assert re.search(r"\b10 errors\b", done.stdout.splitlines()[-1]), done.stdout[-500:]
+
+
+def test_maxfail_is_taken_without_a_double_dash(reference_target: Path, tmp_path: Path) -> None:
+    """pytest's --maxfail is one of the options `hecc run` forwards as it is (below --max-errors here)."""
+    target = _bad_read_token(reference_target, tmp_path)
+    done = hecc("run", "--target", str(target), "--no-preflight", "--maxfail", "4")
+    assert done.returncode == 3, done.stdout[-2000:] + done.stderr
+    assert re.search(r"^4 × read-back failed", done.stdout, re.MULTILINE), done.stdout
+    assert "stopping after 4 failures" in done.stdout and "--max-errors" not in done.stdout
+    assert re.search(r"\b4 errors\b", done.stdout.splitlines()[-1]), done.stdout[-500:]
+
+
 def test_exitfirst_still_stops_at_the_first_error(reference_target: Path, tmp_path: Path) -> None:
     target = _bad_read_token(reference_target, tmp_path)
     done = hecc("run", "--target", str(target), "--no-preflight", "-x")
@@ -137,3 +158,44 @@ def test_a_long_traceback_style_shows_the_whole_account(reference_target: Path, 
     done = hecc("run", "--target", str(target), "--no-preflight", "--max-errors", "1", "--tb", "long")
     assert done.returncode == 3, done.stdout[-2000:] + done.stderr
     assert "CaseFailed" in done.stdout and "case file: " in done.stdout
+
+
+def _errors_section(stdout: str) -> list[str]:
+    """The lines of pytest's ERRORS section, without the rules around the titles."""
+    lines = stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if re.fullmatch(r"=+ ERRORS =+", line))
+    end = next(i for i, line in enumerate(lines) if line.startswith("=") and i > start)
+    return [line.strip("_ ") for line in lines[start + 1 : end]]
+
+
+def test_verbose_shows_a_harness_errors_traceback(reference_target: Path, tmp_path: Path) -> None:
+    """A harness error is one line by default; `hecc run -v` shows its traceback and the case's account."""
+    target = _bad_read_token(reference_target, tmp_path)
+    one_line = hecc("run", "--target", str(target), "--no-preflight", "--max-errors", "1")
+    verbose = hecc("run", "--target", str(target), "--no-preflight", "--max-errors", "1", "-v")
+    for done in (one_line, verbose):
+        assert done.returncode == 3, done.stdout[-2000:] + done.stderr
+    header, line = _errors_section(one_line.stdout)  # one error, one line under its header
+    assert re.fullmatch(r"ERROR at setup of [\w-]+\[[\w-]+\]", header), header
+    assert re.fullmatch(r"harness error: read-back failed: query API answered 40[13] .*", line), line
+    assert "CaseFailed" not in one_line.stdout and "items.py" not in one_line.stdout
+    assert "hec_conformance/pytest/items.py:" in verbose.stdout  # a frame of the traceback
+    assert "CaseFailed" in verbose.stdout and "case file: " in verbose.stdout
+
+
+def test_a_read_back_that_never_shows_the_preflight_event_stops_the_run(
+    reference_target: Path, tmp_path: Path
+) -> None:
+    """The read-back answers (a command that prints nothing and exits 0) but never shows the marked
+    event: one line and exit 3 before the first case, after the preflight's wait."""
+    target = _variant(
+        reference_target, tmp_path, "blind.yaml", readback={"kind": "command", "command": ["true"]}
+    )
+    cases = write_cases(tmp_path / "cases", "kv", RESPONSE_ONLY_CASES)
+    done = hecc("run", "--target", str(target), "--cases", str(cases))
+    assert done.returncode == 3, done.stdout[-2000:] + done.stderr
+    assert done.stdout == ""  # pytest never started
+    assert done.stderr.splitlines() == [
+        "hecc: preflight: the read-back (command) did not show the preflight event in repository 'main' "
+        "within 15s (check readback and tokens.default.repository)"
+    ]
