@@ -48,9 +48,26 @@ typedef struct {
     int64_t ingest;
 } RowsObject;
 
+/* The buffers of the last Rows freed, kept for the next group: one database thread writes group after
+ * group, and fresh megabytes each time cost page faults (~0.2 us per event). Only touched with the GIL. */
+static char *spare_text;
+static Py_ssize_t spare_cap;
+static Row *spare_rows;
+static Py_ssize_t spare_rows_cap;
+
 static void rows_dealloc(RowsObject *self) {
-    PyMem_Free(self->text);
-    PyMem_Free(self->rows);
+    if (spare_text == NULL && self->cap <= (64 << 20)) {
+        spare_text = self->text;
+        spare_cap = self->cap;
+    } else {
+        PyMem_Free(self->text);
+    }
+    if (spare_rows == NULL && self->rows_cap <= (1 << 20)) {
+        spare_rows = self->rows;
+        spare_rows_cap = self->rows_cap;
+    } else {
+        PyMem_Free(self->rows);
+    }
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -129,6 +146,30 @@ static const char HEX[] = "0123456789abcdef";
         }                                                                                                \
     } while (0)
 
+/* An ASCII string as a JSON string's inside: runs without escapes copied whole. */
+static char *put_ascii_json(char *p, const unsigned char *chars, Py_ssize_t n) {
+    Py_ssize_t start = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        char e = ESCAPE[chars[i]];
+        if (e == 0) continue;
+        memcpy(p, chars + start, (size_t)(i - start));
+        p += i - start;
+        start = i + 1;
+        if (e == 'u') {
+            memcpy(p, "\\u00", 4);
+            p[4] = HEX[chars[i] >> 4];
+            p[5] = HEX[chars[i] & 15];
+            p += 6;
+        } else {
+            p[0] = '\\';
+            p[1] = e;
+            p += 2;
+        }
+    }
+    memcpy(p, chars + start, (size_t)(n - start));
+    return p + (n - start);
+}
+
 /* Append an exact str as UTF-8, as a JSON string (quoted, escaped) when json is set. 0: done,
  * 1: the Python must do it (not an exact str, or a lone surrogate), -1: error (memory). */
 static int put_str(RowsObject *r, PyObject *s, int json) {
@@ -141,9 +182,13 @@ static int put_str(RowsObject *r, PyObject *s, int json) {
     if (json) *p++ = '"';
     switch (PyUnicode_KIND(s)) {
     case PyUnicode_1BYTE_KIND:
-        if (!json && PyUnicode_IS_ASCII(s)) {
-            memcpy(p, data, (size_t)n);
-            p += n;
+        if (PyUnicode_IS_ASCII(s)) {
+            if (json) {
+                p = put_ascii_json(p, (const unsigned char *)data, n);
+            } else {
+                memcpy(p, data, (size_t)n);
+                p += n;
+            }
         } else {
             PUT_CODE_POINTS(Py_UCS1);
         }
@@ -250,9 +295,14 @@ static PyObject *rw_rows(PyObject *module, PyObject *const *args, Py_ssize_t nar
         Py_DECREF(groups);
         return NULL;
     }
-    r->text = NULL;
-    r->rows = NULL;
-    r->len = r->cap = r->count = r->rows_cap = 0;
+    r->text = spare_text;
+    r->cap = spare_cap;
+    r->rows = spare_rows;
+    r->rows_cap = spare_rows_cap;
+    spare_text = NULL;
+    spare_rows = NULL;
+    spare_cap = spare_rows_cap = 0;
+    r->len = r->count = 0;
     r->ingest = ingest;
     int done = 0;
     for (Py_ssize_t g = 0; done == 0 && g < PySequence_Fast_GET_SIZE(groups); g++) {
