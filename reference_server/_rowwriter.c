@@ -56,7 +56,7 @@ static Row *spare_rows;
 static Py_ssize_t spare_rows_cap;
 
 static void rows_dealloc(RowsObject *self) {
-    if (spare_text == NULL && self->cap <= (64 << 20)) {
+    if (spare_text == NULL && self->cap <= (16 << 20)) {
         spare_text = self->text;
         spare_cap = self->cap;
     } else {
