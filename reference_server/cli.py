@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     url = base_url(sock, args.host, tls)
 
     def ready() -> None:
-        _announce(config, url, "memory" if args.in_memory else str(args.data), args.workers)
+        _announce(config, url, "memory" if args.in_memory else str(args.data), args.workers, store.rows)
         if args.write_target:
             try:
                 write_atomically(args.write_target, dump_target(target_document(config, url, tls)))
@@ -132,11 +132,11 @@ def _tls(args: argparse.Namespace) -> Tls | None:
     return tls
 
 
-def _announce(config: Config, url: str, data: str, workers: int) -> None:
+def _announce(config: Config, url: str, data: str, workers: int, rows: str) -> None:
     processes = f", workers: {workers}" if workers > 1 else ""
     lines = [
         f"HEC reference server listening on {url} (profile {config.profile}, data: {data}{processes},"
-        f" per-event path: {PATH})"
+        f" per-event path: {PATH}, rows: {rows})"
     ]
     for t in config.tokens:
         label = t.role or "token"

@@ -4,6 +4,8 @@ Durability: ``synchronous=FULL`` in WAL mode, so a committed group survives a pr
 and also a power loss; a request is answered 200 only after the COMMIT of the group holding it.
 Each request's events go into one group whole, in order, so a request is all or nothing (ORD-2).
 Reads run on the same thread between commits, so the in-memory mode needs no shared cache.
+With a data folder the rows are written by the compiled row writer (_rowwriter.c, chosen in
+fastpath.py) on a connection of its own, without the GIL, where it can: the Python below defines them.
 """
 
 from __future__ import annotations
@@ -22,12 +24,16 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii as _string
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from .errors import HecError
+from .fastpath import ROW_WRITER, ROWS
 from .translate import StoredEvent
+
+if TYPE_CHECKING:
+    from ._rowwriter import Writer
 
 # The correlation markers of SPEC §9 are copied to columns with partial indexes: an event without
 # them costs no index entry and no JSON parsing in SQLite (json_extract indexes cost ~40 % of an insert).
@@ -145,7 +151,9 @@ def busy() -> HecError:
 class Store:
     """Durable, ordered, all-or-nothing storage of translated events, and the query filter."""
 
-    def __init__(self, directory: str | Path | None, *, max_queued_events: int = 1_000_000) -> None:
+    def __init__(
+        self, directory: str | Path | None, *, max_queued_events: int = 1_000_000, compiled_rows: bool = True
+    ) -> None:
         self._path = ":memory:" if directory is None else str(Path(directory) / "events.sqlite3")
         self._turn: int | None = None  # the write-turn lock file (see _writer)
         if directory is not None:
@@ -174,8 +182,21 @@ class Store:
         finally:
             if self._turn is not None:
                 fcntl.flock(self._turn, fcntl.LOCK_UN)
+        # The compiled rows (fastpath.ROWS): a second connection, opened once the schema is there.
+        self._rows: Writer | None = None
+        if directory is not None and compiled_rows and ROW_WRITER is not None:
+            self._rows = ROW_WRITER.Writer(self._path, int(_LOCK_WAIT_SECONDS * 1000))
         self._thread = threading.Thread(target=self._run, name="hec-store", daemon=True)
         self._thread.start()
+
+    @property
+    def rows(self) -> str:
+        """How this store writes its rows, as the start-up line names it (fastpath.ROWS)."""
+        if self._path == ":memory:":
+            return "Python (the in-memory store)"
+        if self._rows is None and ROW_WRITER is not None:
+            return "Python (Store(compiled_rows=False))"
+        return ROWS
 
     @property
     def accepting(self) -> bool:
@@ -259,6 +280,8 @@ class Store:
         """Finish every queued job, then close the database."""
         self._jobs.put(None)
         self._thread.join()
+        if self._rows is not None:
+            self._rows.close()
         self._db.close()
         if self._turn is not None:
             os.close(self._turn)
@@ -299,11 +322,7 @@ class Store:
         now = int(time.time() * 1000)
         error: BaseException | None = None
         try:
-            rows = [stored_row(event, now) for job in writes for event in job.events]
-            with self._writer():
-                self._db.execute("BEGIN IMMEDIATE")
-                self._db.executemany(_INSERT, rows)
-                self._db.execute("COMMIT")
+            self._insert([job.events for job in writes], now)
             self._failed = None
         except sqlite3.Error as exc:
             if self._db.in_transaction:
@@ -318,3 +337,19 @@ class Store:
             self._queued -= sum(len(job.events) for job in writes)
         for job in writes:
             job.settle(error=error)
+
+    def _insert(self, groups: list[Sequence[StoredEvent]], now: int) -> None:
+        """Write the events of the groups in one transaction under the write turn: the compiled rows
+        (one C call, the SQLite work without the GIL; it rolls back itself and raises
+        sqlite3.OperationalError) or, where the compiled writer is off or gives the group back (None:
+        a lone surrogate, a str subclass, a value that is no str, ...), the Python rows that define them."""
+        compiled = ROW_WRITER.rows(groups, now) if self._rows is not None and ROW_WRITER is not None else None
+        if self._rows is not None and compiled is not None:
+            with self._writer():
+                self._rows.insert(compiled)
+            return
+        rows = [stored_row(event, now) for events in groups for event in events]
+        with self._writer():
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(_INSERT, rows)
+            self._db.execute("COMMIT")
