@@ -53,6 +53,14 @@ SPLUNK_LOGGING = Prerequisite(
 SPEC = Prerequisite(
     "SPEC.md", "kept in shared/ beside the repository; or set HECC_SPEC=/path/to/SPEC.md", _existing(_spec)
 )
+SQLITE_HEADERS = Prerequisite(
+    "the SQLite headers (sqlite3.h), to build the compiled row writer",
+    "apt-get install libsqlite3-dev, then pip install -e . again",
+    lambda: next(
+        (h for h in (Path("/usr/include/sqlite3.h"), Path("/usr/local/include/sqlite3.h")) if h.exists()),
+        None,
+    ),
+)
 SHARED_CAPTURES = Prerequisite(
     "the shared captures",
     "kept in shared/captures/ beside the repository",
