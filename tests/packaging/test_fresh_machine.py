@@ -20,7 +20,7 @@ NEEDING = [
     "tests/corpus/test_catalogue.py",  # SPEC.md
 ]
 NEEDED = {
-    "chromium: apt-get install chromium": 6,
+    "chromium: apt-get install chromium": 7,
     "wrk: apt-get install wrk": 2,
     "node: apt-get install nodejs npm": 1,
     "curl: apt-get install curl": 1,
