@@ -343,11 +343,13 @@ class Store:
         (one C call, the SQLite work without the GIL; it rolls back itself and raises
         sqlite3.OperationalError) or, where the compiled writer is off or gives the group back (None:
         a lone surrogate, a str subclass, a value that is no str, ...), the Python rows that define them."""
-        compiled = ROW_WRITER.rows(groups, now) if self._rows is not None and ROW_WRITER is not None else None
-        if self._rows is not None and compiled is not None:
-            with self._writer():
-                self._rows.insert(compiled)
-            return
+        if self._rows is not None:
+            assert ROW_WRITER is not None  # self._rows is one of its Writers
+            compiled = ROW_WRITER.rows(groups, now)
+            if compiled is not None:
+                with self._writer():
+                    self._rows.insert(compiled)
+                return
         rows = [stored_row(event, now) for events in groups for event in events]
         with self._writer():
             self._db.execute("BEGIN IMMEDIATE")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 from prerequisites import CHROMIUM, need
-from reportkit import NO_CONTROL, NO_READBACK, document, unchecked_document
+from reportkit import NO_CONTROL, NO_READBACK, document, unchecked_stream
 
 from hec_conformance.reports import render_html
 
@@ -80,7 +80,7 @@ def page(browser: Browser, report_file: Path) -> Iterator[Page]:
 def unchecked_page(browser: Browser, tmp_path: Path) -> Iterator[Page]:
     """The report of reportkit's cases whose stored checks were not checked."""
     path = tmp_path / "report.html"
-    path.write_text(render_html(unchecked_document()), "utf-8")
+    path.write_text(render_html(document(events=unchecked_stream())), "utf-8")
     yield from _open(browser, path)
 
 
